@@ -1,0 +1,49 @@
+"""What the stream processor does with each change (SPEC §2.1, §2.2).
+
+Authorization never waits for this: stale rows already stop counting through the epoch check.
+The cascade only tidies up, so it must be idempotent (a redelivered record deletes nothing more).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nodeshare.observability import logger
+from nodeshare.store import associations as association_store
+
+DYNAMODB_SERVICE = "dynamodb.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One stream record, as plain data."""
+
+    table: str  # logical table name: "nodes", "requests", ...
+    event: str  # INSERT | MODIFY | REMOVE
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    by_ttl: bool = False  # deleted by DynamoDB's TTL sweep, not by a user
+
+
+def epoch_advanced(change: Change) -> int | None:
+    """The node's new epoch when its primary changed or it was released, else None."""
+    if change.table != "nodes" or change.event != "MODIFY" or not change.old or not change.new:
+        return None
+    old_epoch, new_epoch = int(change.old.get("epoch", 0)), int(change.new.get("epoch", 0))
+    return new_epoch if new_epoch > old_epoch else None
+
+
+def apply(change: Change) -> None:
+    new_epoch = epoch_advanced(change)
+    if new_epoch is not None and change.new is not None:
+        node_id = str(change.new["node_id"])
+        deleted = association_store.delete_stale(node_id, new_epoch)
+        logger.info("cascade: stale associations deleted", node_id=node_id, epoch=new_epoch, deleted=deleted)
+    elif change.by_ttl and change.old is not None:
+        # Expiry is recorded as such, not mistaken for a user's cancel or decline.
+        logger.info("expired", table=change.table, key=_key(change.old))
+
+
+def _key(image: dict[str, Any]) -> str:
+    return str(image.get("request_id") or image.get("node_id") or "")

@@ -1,0 +1,70 @@
+"""Domain exceptions. Each one maps to an HTTP status and a RainMaker error code in exactly one
+place: `nodeshare.http.errors.ERROR_TABLE`."""
+
+
+class DomainError(Exception):
+    """Base of every error a caller can cause. The message is safe to show to the caller."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+class BadRequest(DomainError):
+    """The request is malformed: bad JSON, wrong types, unknown fields, limits exceeded."""
+
+
+class PayloadTooLarge(DomainError):
+    """The body is larger than the API accepts."""
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials where the route needs them."""
+
+
+class InvalidCredentials(DomainError):
+    """User name and password (or refresh token) do not match."""
+
+
+class UserNotConfirmed(DomainError):
+    """The account exists but its e-mail has not been confirmed yet."""
+
+
+class UserAlreadyExists(DomainError):
+    """Sign-up for an e-mail that already has an account."""
+
+
+class InvalidPassword(DomainError):
+    """The password does not meet the user pool's policy."""
+
+
+class InvalidVerificationCode(DomainError):
+    """The sign-up confirmation code is wrong or expired."""
+
+
+class NodeNotFound(DomainError):
+    """The node does not exist *or* the caller may not know that it does (SPEC §2.4)."""
+
+
+class NodeAlreadyExists(DomainError):
+    """An operator registered a node id twice."""
+
+
+class AccessDenied(DomainError):
+    """The caller may see the node but not perform this action on it."""
+
+
+class OperatorOnly(DomainError):
+    """The route is for operators (Cognito group `admin`)."""
+
+
+class ClaimRejected(DomainError):
+    """Claiming failed: unknown node, wrong thing password or another user's id — never which."""
+
+
+class InvalidParams(DomainError):
+    """A params write that the node's config does not allow."""
+
+
+class Conflict(DomainError):
+    """A racing request changed the state first; the caller may retry."""

@@ -1,0 +1,72 @@
+"""Plain records the domain works with. The store builds them from DynamoDB items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from nodeshare.domain.levels import Level
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the JWT authorizer vouched for it."""
+
+    user_id: str
+    user_name: str  # the e-mail address
+    is_operator: bool = False
+
+
+class Role(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+@dataclass(frozen=True)
+class Connectivity:
+    connected: bool = False
+    timestamp_ms: int = 0
+
+
+@dataclass(frozen=True)
+class Node:
+    node_id: str
+    name: str
+    type: str
+    config: dict[str, Any]
+    params: dict[str, dict[str, Any]]
+    epoch: int
+    primary_user_id: str | None = None
+    secret_hash: str = ""
+    tags: tuple[str, ...] = ()
+    scopes: dict[str, list[str]] = field(default_factory=dict)
+    connectivity: Connectivity = Connectivity()
+    created_at: int = 0
+
+
+@dataclass(frozen=True)
+class Association:
+    """A user's link to a node, made under the node's `epoch` at the time."""
+
+    node_id: str
+    user_id: str
+    user_name: str
+    role: Role
+    level: Level
+    epoch: int
+    created_at: int = 0
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: str
+    user_name: str
+    created_at: int = 0
+
+
+@dataclass(frozen=True)
+class Tokens:
+    id_token: str
+    access_token: str
+    refresh_token: str | None

@@ -1,0 +1,31 @@
+"""Kii-style ownership: claiming a node with its thing password.
+
+A claim makes the caller primary under a new epoch (SPEC §2.1): the previous primary and every
+secondary stop counting at once, and the stream processor deletes their rows.
+"""
+
+from __future__ import annotations
+
+from nodeshare.domain.errors import ClaimRejected
+from nodeshare.domain.model import Principal
+from nodeshare.domain.scopes import in_scope
+from nodeshare.domain.secrets import dummy_hash, verify_secret
+from nodeshare.domain.users import user_name_of
+from nodeshare.store import nodes as node_store
+
+# One answer for an unknown node, a wrong password, a node out of the caller's scope and another
+# user's id: the caller learns nothing about nodes it cannot claim (SPEC §2.4).
+REJECTED = "Node not found or thing password incorrect"
+
+
+def claim_node(principal: Principal, node_id: str, claimed_for: str, thing_password: str, now: int) -> int:
+    """Claim `node_id` for the caller; returns the node's new epoch."""
+    node = node_store.get(node_id)
+    password_ok = verify_secret(thing_password, node.secret_hash if node else dummy_hash())
+    if node is None or not password_ok or claimed_for != principal.user_id:
+        raise ClaimRejected(REJECTED)
+    if node.primary_user_id is None and not (
+        principal.is_operator or in_scope(node.scopes, principal.user_id)
+    ):
+        raise ClaimRejected(REJECTED)
+    return node_store.claim(node, principal.user_id, user_name_of(principal), now)

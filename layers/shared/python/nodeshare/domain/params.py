@@ -1,0 +1,84 @@
+"""Params against a RainMaker node config: what may be written, and with which type.
+
+A config lists `devices` (and optionally `services`), each with `params`; a param has a
+`data_type` (bool, int, float, string, object, array), `properties` (`read`, `write`, ...) and
+optionally `bounds` {min, max} or `valid_strs`. A write names `{device: {param: value}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nodeshare.domain.errors import InvalidParams
+
+ParamsPayload = dict[str, dict[str, Any]]
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "bool": (bool,),
+    "int": (int,),
+    "float": (int, float),
+    "string": (str,),
+    "object": (dict,),
+    "array": (list,),
+}
+DATA_TYPES = tuple(_PYTHON_TYPES)
+
+
+def param_definitions(config: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """{device name: {param name: param definition}} for devices and services alike."""
+    definitions: dict[str, dict[str, dict[str, Any]]] = {}
+    for entity in [*config.get("devices", []), *config.get("services", [])]:
+        definitions[entity["name"]] = {param["name"]: param for param in entity.get("params", [])}
+    return definitions
+
+
+def _check_value(device: str, name: str, definition: dict[str, Any], value: Any) -> None:
+    data_type = definition.get("data_type", "string")
+    allowed = _PYTHON_TYPES.get(data_type, (object,))
+    # bool is an int in Python; a JSON `true` is not a valid int or float param.
+    if (isinstance(value, bool) and data_type != "bool") or not isinstance(value, allowed):
+        raise InvalidParams(f"{device}.{name} must be of type {data_type}")
+    bounds = definition.get("bounds") or {}
+    if data_type in ("int", "float") and (
+        ("min" in bounds and value < bounds["min"]) or ("max" in bounds and value > bounds["max"])
+    ):
+        raise InvalidParams(f"{device}.{name} must be between {bounds.get('min')} and {bounds.get('max')}")
+    valid_strs = definition.get("valid_strs")
+    if data_type == "string" and valid_strs and value not in valid_strs:
+        raise InvalidParams(f"{device}.{name} must be one of {', '.join(map(str, valid_strs))}")
+
+
+def check_write(config: dict[str, Any], payload: ParamsPayload) -> None:
+    """Refuse unknown devices or params, read-only params and wrong types (-> 400)."""
+    check_values(config, payload, require_writable=True)
+
+
+def check_values(config: dict[str, Any], payload: ParamsPayload, *, require_writable: bool) -> None:
+    definitions = param_definitions(config)
+    if not isinstance(payload, dict) or not payload:
+        raise InvalidParams("Params must be an object of {device: {param: value}}")
+    for device, values in payload.items():
+        if device not in definitions:
+            raise InvalidParams(f"Unknown device {device}")
+        if not isinstance(values, dict) or not values:
+            raise InvalidParams(f"Params of {device} must be a non-empty object")
+        for name, value in values.items():
+            definition = definitions[device].get(name)
+            if definition is None:
+                raise InvalidParams(f"Unknown param {device}.{name}")
+            if require_writable and "write" not in definition.get("properties", []):
+                raise InvalidParams(f"{device}.{name} is read-only")
+            _check_value(device, name, definition, value)
+
+
+def initial_params(config: dict[str, Any], given: ParamsPayload) -> ParamsPayload:
+    """A node's first params: an (possibly empty) map for every device, then the given values.
+
+    Every device gets its map up front so later writes can set `params.<device>.<param>` in place.
+    """
+    if given:
+        check_values(config, given, require_writable=False)
+    params: ParamsPayload = {device: {} for device in param_definitions(config)}
+    for device, values in given.items():
+        params[device].update(values)
+    return params

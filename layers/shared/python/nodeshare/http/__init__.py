@@ -1,0 +1,1 @@
+"""HTTP concerns: the resolver wrapper, error mapping, claims, RainMaker response shapes."""

@@ -1,0 +1,137 @@
+"""A request as the domain sees it: the principal, the parsed body, query values.
+
+Everything a caller can send wrong is turned into a clear 4xx here, before the domain runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+import fastjsonschema
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+from nodeshare import clock
+from nodeshare.domain.errors import BadRequest, PayloadTooLarge, Unauthenticated
+from nodeshare.domain.model import Principal
+from nodeshare.settings import settings
+
+OPERATOR_GROUP = "admin"
+MAX_QUERY_VALUE = 1024
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    """The caller, from the claims the JWT authorizer put on the event.
+
+    API Gateway hands claims over as strings and arrays as "[a b]"; ID tokens carry
+    `custom:user_id` and `email`, access tokens only `sub` (the same value as `custom:user_id`,
+    see `domain.users`) and `username`.
+    """
+    user_id = claims.get("custom:user_id") or claims.get("sub")
+    if not user_id:
+        raise Unauthenticated("Unauthorized")
+    return Principal(
+        user_id=str(user_id),
+        user_name=str(claims.get("email") or ""),
+        is_operator=OPERATOR_GROUP in _claim_list(claims.get("cognito:groups")),
+    )
+
+
+def _claim_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return str(value).strip("[]").replace(",", " ").split()
+
+
+@cache
+def _validator(schema_json: str) -> Callable[[Any], Any]:
+    # Compiled once per schema per cold start (fastjsonschema is what Powertools validation uses).
+    return fastjsonschema.compile(json.loads(schema_json))
+
+
+def validate(data: Any, schema: dict[str, Any]) -> Any:
+    try:
+        return _validator(json.dumps(schema, sort_keys=True))(data)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        raise BadRequest(f"Invalid request: {exc.message}") from exc
+
+
+class Request:
+    def __init__(self, event: APIGatewayProxyEventV2, path_params: Mapping[str, str]) -> None:
+        self.event = event
+        self.path = dict(path_params)
+        self.now = clock.now()
+
+    @property
+    def principal(self) -> Principal:
+        claims = (
+            self.event.request_context.authorizer.jwt_claim if self.event.request_context.authorizer else None
+        )
+        if not claims:
+            raise Unauthenticated("Unauthorized")
+        return principal_from_claims(claims)
+
+    def access_token(self) -> str | None:
+        """The raw token from `Authorization`, with or without `Bearer ` (as the authorizer accepts)."""
+        header = (self.event.headers or {}).get("authorization") or ""
+        token = header[7:] if header[:7].lower() == "bearer " else header
+        return token.strip() or None
+
+    def body(self, schema: dict[str, Any]) -> Any:
+        """The JSON body, validated against `schema` (JSON Schema)."""
+        raw = self.event.decoded_body or ""
+        if len(raw.encode() if isinstance(raw, str) else raw) > settings().max_body_bytes:
+            raise PayloadTooLarge(f"Request body exceeds {settings().max_body_bytes} bytes")
+        if not raw.strip():
+            raise BadRequest("Request body is required")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequest("Malformed JSON body") from exc
+        return validate(data, schema)
+
+    def query(self, name: str, *aliases: str) -> str | None:
+        params = self.event.query_string_parameters or {}
+        for key in (name, *aliases):
+            value = params.get(key)
+            if value is not None:
+                if len(value) > MAX_QUERY_VALUE:
+                    raise BadRequest(f"Query parameter {key} is too long")
+                return value
+        return None
+
+    def required_query(self, name: str, *aliases: str) -> str:
+        value = self.query(name, *aliases)
+        if not value:
+            raise BadRequest(f"Query parameter {name} is required")
+        return value
+
+    def query_bool(self, name: str) -> bool:
+        value = self.query(name)
+        if value is None:
+            return False
+        if value.lower() in ("true", "1"):
+            return True
+        if value.lower() in ("false", "0", ""):
+            return False
+        raise BadRequest(f"Query parameter {name} must be true or false")
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.query(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError as exc:
+            raise BadRequest(f"Query parameter {name} must be an integer") from exc
+        if not low <= number <= high:
+            raise BadRequest(f"Query parameter {name} must be between {low} and {high}")
+        return number
+
+    def node_id(self) -> str:
+        """RainMaker clients send `node_id` or `nodeid`; both are accepted (SPEC §3.1)."""
+        return self.required_query("node_id", "nodeid")

@@ -1,0 +1,132 @@
+"""JSON Schemas of request bodies: the first line of defence against bad input (-> 400).
+
+Limits here are the API's: ids and names are bounded strings, lists hold at most 100 entries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nodeshare.domain.params import DATA_TYPES
+
+MAX_NODES = 100
+NODE_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]+$"}
+NAME = {"type": "string", "minLength": 1, "maxLength": 128}
+EMAIL = {"type": "string", "minLength": 3, "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+$"}
+PASSWORD = {"type": "string", "minLength": 1, "maxLength": 256}
+ID = {"type": "string", "minLength": 1, "maxLength": 128}
+SCOPE_IDS = {"type": "array", "maxItems": 100, "items": ID}
+
+PARAMS_PAYLOAD: dict[str, Any] = {
+    "type": "object",
+    "maxProperties": 50,
+    "propertyNames": {"maxLength": 64},
+    "additionalProperties": {"type": "object", "maxProperties": 100, "propertyNames": {"maxLength": 64}},
+}
+
+PARAM_DEFINITION = {
+    "type": "object",
+    "required": ["name", "data_type"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 64},
+        "type": {"type": "string", "maxLength": 128},
+        "data_type": {"enum": list(DATA_TYPES)},
+        "properties": {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 32}},
+        "bounds": {"type": "object"},
+        "valid_strs": {"type": "array", "maxItems": 100},
+        "ui_type": {"type": "string", "maxLength": 128},
+    },
+}
+ENTITY = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 64},
+        "type": {"type": "string", "maxLength": 128},
+        "params": {"type": "array", "maxItems": 100, "items": PARAM_DEFINITION},
+    },
+}
+NODE_CONFIG = {
+    "type": "object",
+    "required": ["info", "devices"],
+    "properties": {
+        "node_id": {"type": "string"},
+        "config_version": {"type": "string"},
+        "info": {"type": "object"},
+        "devices": {"type": "array", "maxItems": 50, "items": ENTITY},
+        "services": {"type": "array", "maxItems": 50, "items": ENTITY},
+    },
+}
+
+SCOPES = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"users": SCOPE_IDS, "projects": SCOPE_IDS},
+}
+
+REGISTER_NODE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["node_id", "name", "type", "secret", "config"],
+    "properties": {
+        "node_id": NODE_ID,
+        "name": NAME,
+        "type": {"type": "string", "minLength": 1, "maxLength": 128},
+        "secret": {"type": "string", "minLength": 8, "maxLength": 256},
+        "config": NODE_CONFIG,
+        "params": PARAMS_PAYLOAD,
+        "tags": {"type": "array", "maxItems": 50, "items": NAME},
+        "scopes": SCOPES,
+    },
+}
+
+CLAIM_NODE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["userID", "thingPassword"],
+    "properties": {"userID": ID, "thingPassword": PASSWORD},
+}
+
+LOGIN = {
+    "type": "object",
+    "properties": {
+        "user_name": EMAIL,
+        "password": PASSWORD,
+        "refreshtoken": {"type": "string", "minLength": 1, "maxLength": 8192},
+    },
+    "oneOf": [{"required": ["user_name", "password"]}, {"required": ["refreshtoken"]}],
+}
+
+SIGN_UP = {
+    "type": "object",
+    "properties": {
+        "user_name": EMAIL,
+        "password": PASSWORD,
+        "verification_code": {"type": "string", "minLength": 1, "maxLength": 64},
+    },
+    "required": ["user_name"],
+    "oneOf": [{"required": ["password"]}, {"required": ["verification_code"]}],
+}
+
+SET_PARAMS_BATCH = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": MAX_NODES,
+    "items": {
+        "type": "object",
+        "required": ["node_id", "payload"],
+        "properties": {"node_id": NODE_ID, "payload": PARAMS_PAYLOAD},
+    },
+}
+SET_PARAMS = {"anyOf": [SET_PARAMS_BATCH, PARAMS_PAYLOAD]}
+
+NODE_MAPPING = {
+    "type": "object",
+    "required": ["node_id", "operation"],
+    "properties": {
+        "node_id": NODE_ID,
+        "user_id": ID,
+        "secret_key": {"type": "string", "maxLength": 256},
+        "operation": {"enum": ["add", "remove"]},
+    },
+}

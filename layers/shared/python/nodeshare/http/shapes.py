@@ -1,0 +1,61 @@
+"""Response shapes: RainMaker's for RainMaker routes, nodeshare's own for native ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nodeshare.domain.model import Node, Role
+from nodeshare.domain.nodes import UserNode
+from nodeshare.http.request import Request
+
+DEFAULT_PAGE, MAX_PAGE = 25, 100
+
+
+def success(description: str, **data: Any) -> dict[str, Any]:
+    return {"status": "success", "description": description, **data}
+
+
+def page_limit(request: Request) -> int:
+    return request.query_int("num_records", DEFAULT_PAGE, 1, MAX_PAGE)
+
+
+def connectivity(node: Node) -> dict[str, Any]:
+    return {"connected": node.connectivity.connected, "timestamp": node.connectivity.timestamp_ms}
+
+
+def admin_node(node: Node, *, with_scopes: bool) -> dict[str, Any]:
+    """A node as operators see it. Scopes only on `?withScopes=true` (EVRYTHNG); never the secret."""
+    body: dict[str, Any] = {
+        "node_id": node.node_id,
+        "name": node.name,
+        "type": node.type,
+        "primary_user_id": node.primary_user_id,
+        "epoch": node.epoch,
+        "tags": list(node.tags),
+        "config": node.config,
+        "params": node.params,
+        "status": {"connectivity": connectivity(node)},
+        "created_at": node.created_at,
+    }
+    if with_scopes:
+        body["scopes"] = node.scopes
+    return body
+
+
+def node_details(user_node: UserNode) -> dict[str, Any]:
+    """One entry of `node_details`, with the fields esp-rainmaker-cli's getnodedetails prints."""
+    node = user_node.node
+    details: dict[str, Any] = {
+        "id": node.node_id,
+        "role": user_node.role.value if user_node.role else None,
+        "primary": user_node.role is Role.PRIMARY,
+        "status": {"connectivity": connectivity(node)},
+        "config": node.config,
+        "params": node.params,
+        "tags": list(node.tags),
+        "node_type": node.type,
+        "mapping_timestamp": user_node.mapped_at,
+    }
+    if user_node.level:
+        details["level"] = user_node.level
+    return details

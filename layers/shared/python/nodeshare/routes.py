@@ -1,0 +1,78 @@
+"""THE route table: every HTTP operation, its handler module and what it may touch.
+
+The CDK stack makes one Lambda per route from this table (with IAM for exactly the tables and
+Cognito actions listed), and the local gateway serves the same table, so they cannot drift.
+A handler lives at `functions/<handler>.py` and exposes `handler(event, context)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NODES, ASSOCIATIONS, USERS, REQUESTS = "nodes", "associations", "users", "requests"
+
+
+@dataclass(frozen=True)
+class Route:
+    operation: str  # unique: the Lambda's name and the OpenAPI operationId
+    method: str
+    path: str  # API Gateway syntax: /v1/things/{node_id}/ownership
+    handler: str  # module under functions/, dotted: "nodes.get_node_params"
+    summary: str
+    public: bool = False  # no JWT authorizer (SPEC §3.1 names the public routes)
+    reads: tuple[str, ...] = ()  # tables it reads
+    writes: tuple[str, ...] = ()  # tables it writes (and reads)
+    cognito: tuple[str, ...] = ()  # Cognito admin actions it calls (IAM); public client APIs need none
+
+    @property
+    def resolver_path(self) -> str:
+        """The path in Powertools' syntax (`<name>` instead of `{name}`)."""
+        return self.path.replace("{", "<").replace("}", ">")
+
+
+ROUTES: tuple[Route, ...] = (
+    # --- meta and sign-in (RainMaker) ---
+    Route("get_api_versions", "GET", "/apiversions", "meta.get_api_versions",
+          "Supported API versions", public=True),
+    Route("login", "POST", "/v1/login2", "users.login",
+          "Log in with user name and password, or refresh tokens", public=True),
+    Route("logout", "POST", "/v1/logout2", "users.logout", "Revoke the caller's refresh tokens",
+          cognito=("cognito-idp:AdminUserGlobalSignOut",)),
+    Route("sign_up", "POST", "/v1/user", "users.sign_up",
+          "Sign up, or confirm a sign-up with its verification code", public=True,
+          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",)),
+    # esp-rainmaker-cli 1.14.1 signs up at /v1/user2; the spec names /v1/user. Both are served.
+    Route("sign_up_cli", "POST", "/v1/user2", "users.sign_up",
+          "Sign up (the path esp-rainmaker-cli uses)", public=True,
+          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",)),
+    Route("get_user", "GET", "/v1/user", "users.get_user", "The caller's user info", reads=(USERS,)),
+    # --- operators ---
+    Route("register_node", "POST", "/v1/admin/nodes", "admin.register_node",
+          "Register a node (operators)", writes=(NODES,)),
+    Route("list_admin_nodes", "GET", "/v1/admin/nodes", "admin.list_nodes",
+          "List every node (operators)", reads=(NODES,)),
+    # --- ownership (Kii) ---
+    Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
+          "Claim a node with its thing password; the caller becomes primary",
+          reads=(USERS,), writes=(NODES, ASSOCIATIONS)),
+    # --- the caller's nodes (RainMaker) ---
+    Route("list_user_nodes", "GET", "/v1/user/nodes", "nodes.list_user_nodes",
+          "The caller's nodes, optionally with details", reads=(NODES, ASSOCIATIONS)),
+    Route("get_node_config", "GET", "/v1/user/nodes/config", "nodes.get_node_config",
+          "A node's config", reads=(NODES, ASSOCIATIONS)),
+    Route("get_node_params", "GET", "/v1/user/nodes/params", "nodes.get_node_params",
+          "A node's params", reads=(NODES, ASSOCIATIONS)),
+    Route("set_node_params", "PUT", "/v1/user/nodes/params", "nodes.set_node_params",
+          "Write params of one or more nodes", reads=(ASSOCIATIONS,), writes=(NODES,)),
+    Route("get_node_status", "GET", "/v1/user/nodes/status", "nodes.get_node_status",
+          "A node's connectivity", reads=(NODES, ASSOCIATIONS)),
+    Route("update_node_mapping", "PUT", "/v1/user/nodes/mapping", "nodes.update_node_mapping",
+          "Remove the caller's mapping with a node (a primary releases it)",
+          reads=(USERS,), writes=(NODES, ASSOCIATIONS)),
+)  # fmt: skip
+
+ROUTES_BY_OPERATION = {route.operation: route for route in ROUTES}
+
+# The stream processor is not a route: it is fed by the table streams (infra/streams.py) and,
+# locally, by the stream pollers.
+STREAM_HANDLER = "streams.process_table_stream"

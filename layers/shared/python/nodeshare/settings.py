@@ -1,0 +1,45 @@
+"""Configuration is a model: every function reads its settings through `settings()`.
+
+Lambda gets these from its environment (set by the CDK stack); the local stack sets the same
+variables before it imports any handler. Domain code never reads `os.environ` itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+SEVEN_DAYS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    nodes_table: str
+    associations_table: str
+    users_table: str
+    requests_table: str
+    user_pool_id: str
+    user_pool_client_id: str
+    request_ttl_seconds: int
+    # The local stack confirms sign-ups at once (there is no mailbox); a deployed stack never does.
+    auto_confirm_sign_up: bool
+    max_body_bytes: int
+
+
+@cache
+def settings() -> Settings:
+    env = os.environ
+    return Settings(
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        nodes_table=env.get("NODES_TABLE", "nodeshare-nodes"),
+        associations_table=env.get("ASSOCIATIONS_TABLE", "nodeshare-associations"),
+        users_table=env.get("USERS_TABLE", "nodeshare-users"),
+        requests_table=env.get("REQUESTS_TABLE", "nodeshare-requests"),
+        user_pool_id=env.get("USER_POOL_ID", ""),
+        user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
+        request_ttl_seconds=int(env.get("REQUEST_TTL_SECONDS", SEVEN_DAYS)),
+        auto_confirm_sign_up=env.get("AUTO_CONFIRM_SIGN_UP", "false").lower() == "true",
+        max_body_bytes=int(env.get("MAX_BODY_BYTES", 64 * 1024)),
+    )

@@ -1,0 +1,55 @@
+"""Associations between users and nodes."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DeleteError
+
+from nodeshare.domain.errors import Conflict
+from nodeshare.domain.model import Association
+from nodeshare.store.conditions import is_refused, refused_as
+from nodeshare.store.models import AssociationModel
+from nodeshare.store.records import to_association
+
+
+def list_for_user(user_id: str, start_id: str | None, limit: int) -> tuple[list[Association], str | None]:
+    """One page of a user's associations in node_id order (GSI `by_user`)."""
+    last_key = None
+    if start_id:
+        last_key = {
+            "user_id": {"S": user_id},
+            "node_id": {"S": start_id},
+        }
+    result = AssociationModel.by_user.query(user_id, limit=limit, last_evaluated_key=last_key)
+    associations = [to_association(item) for item in result]
+    next_key = result.last_evaluated_key
+    return associations, (next_key["node_id"]["S"] if next_key else None)
+
+
+def count_for_user(user_id: str) -> int:
+    return AssociationModel.by_user.count(user_id)
+
+
+def delete(association: Association) -> None:
+    """Remove one association, only if it is still the one that was read."""
+    with refused_as(Conflict(f"Access to node {association.node_id} changed; retry")):
+        AssociationModel(association.node_id, association.user_id).delete(
+            condition=AssociationModel.epoch == association.epoch
+        )
+
+
+def delete_stale(node_id: str, current_epoch: int) -> int:
+    """Delete every association of the node made before `current_epoch` (the cascade).
+
+    Each delete is conditioned on the old epoch, so a row rewritten meanwhile survives; running
+    it twice deletes nothing more (idempotent).
+    """
+    deleted = 0
+    for item in AssociationModel.query(node_id, filter_condition=AssociationModel.epoch < current_epoch):
+        try:
+            item.delete(condition=AssociationModel.epoch < current_epoch)
+        except DeleteError as exc:
+            if not is_refused(exc):
+                raise
+            continue  # rewritten under the new epoch meanwhile: it stays
+        deleted += 1
+    return deleted

@@ -1,0 +1,36 @@
+"""Translating DynamoDB's refusals into domain errors, by error code, never by message text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+
+from nodeshare.domain.errors import DomainError
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+CONDITION_FAILED_EXCEPTION = "ConditionalCheckFailedException"
+TRANSACTION_CANCELED = "TransactionCanceledException"
+
+
+def is_refused(error: Exception) -> bool:
+    """True when a write (or a transaction) failed because a condition did not hold."""
+    if isinstance(error, TransactWriteError):
+        return error.cause_response_code == TRANSACTION_CANCELED and any(
+            reason is not None and reason.code == CONDITION_FAILED for reason in error.cancellation_reasons
+        )
+    if isinstance(error, PutError | UpdateError | DeleteError):
+        return error.cause_response_code == CONDITION_FAILED_EXCEPTION
+    return False
+
+
+@contextmanager
+def refused_as(domain_error: DomainError) -> Iterator[None]:
+    """Raise `domain_error` when the write inside was refused by its condition."""
+    try:
+        yield
+    except (PutError, UpdateError, DeleteError, TransactWriteError) as exc:
+        if is_refused(exc):
+            raise domain_error from exc
+        raise

@@ -1,0 +1,119 @@
+"""Cognito, through boto3: sign-up, sign-in, tokens. The client is created lazily, once.
+
+Cognito's error codes become domain errors here; a caller never learns more than "wrong user
+name or password" about an account.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from nodeshare.domain import errors
+from nodeshare.domain.model import Tokens
+from nodeshare.settings import settings
+
+USER_ID_ATTRIBUTE = "custom:user_id"
+
+_REFUSALS: dict[str, type[errors.DomainError]] = {
+    "NotAuthorizedException": errors.InvalidCredentials,
+    "UserNotFoundException": errors.InvalidCredentials,
+    "UserNotConfirmedException": errors.UserNotConfirmed,
+    "UsernameExistsException": errors.UserAlreadyExists,
+    "InvalidPasswordException": errors.InvalidPassword,
+    "CodeMismatchException": errors.InvalidVerificationCode,
+    "ExpiredCodeException": errors.InvalidVerificationCode,
+    "InvalidParameterException": errors.BadRequest,
+    "AliasExistsException": errors.UserAlreadyExists,
+}
+_DESCRIPTIONS = {
+    errors.InvalidCredentials: "Incorrect user name or password",
+    errors.UserNotConfirmed: "User is not confirmed",
+    errors.UserAlreadyExists: "An account with this user name already exists",
+    errors.InvalidVerificationCode: "Invalid verification code",
+}
+
+
+@cache
+def _client() -> Any:
+    return boto3.client("cognito-idp", region_name=settings().region)
+
+
+def _call(operation: str, **kwargs: Any) -> Any:
+    try:
+        return getattr(_client(), operation)(**kwargs)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        refusal = _REFUSALS.get(code)
+        if refusal is None:
+            raise
+        message = _DESCRIPTIONS.get(refusal) or exc.response.get("Error", {}).get("Message") or code
+        raise refusal(message) from exc
+
+
+def sign_up(user_name: str, password: str) -> str:
+    """Create the Cognito user; returns its `sub`, which becomes the user_id."""
+    response = _call(
+        "sign_up",
+        ClientId=settings().user_pool_client_id,
+        Username=user_name,
+        Password=password,
+        UserAttributes=[{"Name": "email", "Value": user_name}],
+    )
+    return str(response["UserSub"])
+
+
+def set_user_id(user_name: str, user_id: str) -> None:
+    """Write `custom:user_id` (not writable by app clients) so ID tokens carry it."""
+    _call(
+        "admin_update_user_attributes",
+        UserPoolId=settings().user_pool_id,
+        Username=user_name,
+        UserAttributes=[{"Name": USER_ID_ATTRIBUTE, "Value": user_id}],
+    )
+
+
+def admin_confirm(user_name: str) -> None:
+    _call("admin_confirm_sign_up", UserPoolId=settings().user_pool_id, Username=user_name)
+
+
+def confirm_sign_up(user_name: str, code: str) -> None:
+    _call(
+        "confirm_sign_up", ClientId=settings().user_pool_client_id, Username=user_name, ConfirmationCode=code
+    )
+
+
+def _tokens(response: dict[str, Any], refresh_token: str | None = None) -> Tokens:
+    result = response["AuthenticationResult"]
+    return Tokens(result["IdToken"], result["AccessToken"], result.get("RefreshToken") or refresh_token)
+
+
+def password_login(user_name: str, password: str) -> Tokens:
+    response = _call(
+        "initiate_auth",
+        ClientId=settings().user_pool_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user_name, "PASSWORD": password},
+    )
+    if "AuthenticationResult" not in response:  # a challenge (e.g. NEW_PASSWORD_REQUIRED)
+        raise errors.InvalidCredentials(f"Sign-in needs {response.get('ChallengeName', 'a challenge')}")
+    return _tokens(response)
+
+
+def refresh(refresh_token: str) -> Tokens:
+    response = _call(
+        "initiate_auth",
+        ClientId=settings().user_pool_client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": refresh_token},
+    )
+    return _tokens(response, refresh_token)
+
+
+def sign_out_everywhere(user_id: str) -> None:
+    """Revoke every refresh token of the user. Admin form: works whichever token the caller
+    presented (an ID token cannot be used with the self-service GlobalSignOut)."""
+    _call("admin_user_global_sign_out", UserPoolId=settings().user_pool_id, Username=user_id)

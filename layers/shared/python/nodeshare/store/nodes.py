@@ -1,0 +1,141 @@
+"""Nodes: registration, listing, and the writes that change ownership or params."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+
+from nodeshare.domain.errors import Conflict, NodeAlreadyExists
+from nodeshare.domain.levels import Level
+from nodeshare.domain.model import Association, Node, Role
+from nodeshare.store.access import batch_get
+from nodeshare.store.conditions import refused_as
+from nodeshare.store.models import NODE_CATALOG, AssociationModel, NodeModel
+from nodeshare.store.records import to_node
+
+
+def _connection() -> Connection:
+    return NodeModel._get_connection().connection
+
+
+def create(node: Node) -> None:
+    """Register a node; refused if the id is taken."""
+    item = NodeModel(
+        node.node_id,
+        name=node.name,
+        type=node.type,
+        secret_hash=node.secret_hash,
+        config=node.config,
+        params=node.params,
+        tags=list(node.tags),
+        scopes=node.scopes,
+        epoch=node.epoch,
+        created_at=node.created_at,
+    )
+    with refused_as(NodeAlreadyExists(f"Node {node.node_id} already exists")):
+        item.save(condition=NodeModel.node_id.does_not_exist())
+
+
+def get(node_id: str) -> Node | None:
+    try:
+        return to_node(NodeModel.get(node_id, consistent_read=True))
+    except NodeModel.DoesNotExist:
+        return None
+
+
+def get_many(node_ids: list[str]) -> dict[str, Node]:
+    """Nodes by id in one BatchGetItem per 100 ids; missing ids are left out."""
+    found: dict[str, Node] = {}
+    table = NodeModel.Meta.table_name
+    for start in range(0, len(node_ids), 100):
+        keys = [{"node_id": {"S": node_id}} for node_id in node_ids[start : start + 100]]
+        for raw in batch_get({table: {"Keys": keys, "ConsistentRead": True}})[table]:
+            node = to_node(NodeModel.from_raw_data(raw))
+            found[node.node_id] = node
+    return found
+
+
+def list_page(start_id: str | None, limit: int) -> tuple[list[Node], str | None]:
+    """Every node in id order, one page: the operators' catalog (a Query, never a Scan)."""
+    last_key = {"catalog": {"S": NODE_CATALOG}, "node_id": {"S": start_id}} if start_id else None
+    result = NodeModel.by_catalog.query(NODE_CATALOG, limit=limit, last_evaluated_key=last_key)
+    nodes = [to_node(item) for item in result]
+    next_key = result.last_evaluated_key
+    return nodes, (next_key["node_id"]["S"] if next_key else None)
+
+
+def claim(node: Node, user_id: str, user_name: str, now: int) -> int:
+    """Make `user_id` primary under a new epoch; refused if the node changed since it was read.
+
+    Earlier associations stay behind with the old epoch: they stop counting at once, and the
+    stream processor deletes them.
+    """
+    new_epoch = node.epoch + 1
+    with (
+        refused_as(Conflict(f"Node {node.node_id} changed; retry")),
+        TransactWrite(connection=_connection()) as transaction,
+    ):
+        transaction.update(
+            NodeModel(node.node_id),
+            actions=[NodeModel.epoch.set(new_epoch), NodeModel.primary_user_id.set(user_id)],
+            condition=(NodeModel.node_id.exists() & (NodeModel.epoch == node.epoch)),
+        )
+        transaction.save(
+            AssociationModel(
+                node.node_id,
+                user_id,
+                user_name=user_name,
+                role=Role.PRIMARY.value,
+                level=Level.READ_WRITE_PERMISSION.value,
+                epoch=new_epoch,
+                created_at=now,
+            )
+        )
+    return new_epoch
+
+
+def release(node: Node, user_id: str) -> None:
+    """The primary lets go: no primary, a new epoch (every secondary stops counting)."""
+    with (
+        refused_as(Conflict(f"Node {node.node_id} changed; retry")),
+        TransactWrite(connection=_connection()) as transaction,
+    ):
+        transaction.update(
+            NodeModel(node.node_id),
+            actions=[NodeModel.epoch.set(node.epoch + 1), NodeModel.primary_user_id.remove()],
+            condition=(NodeModel.primary_user_id == user_id) & (NodeModel.epoch == node.epoch),
+        )
+        transaction.delete(AssociationModel(node.node_id, user_id))
+
+
+def write_params(writes: list[tuple[Node, Association | None, str, dict[str, dict[str, Any]]]]) -> None:
+    """Set params on several nodes in one transaction, each write conditioned on the access that
+    allowed it: the node's epoch (and primary) unchanged, and a secondary's association still
+    current. Either every node is written or none is.
+
+    Each entry: (node, the writer's association, writer's user_id, {device: {param: value}}).
+    """
+    with (
+        refused_as(Conflict("Access changed while writing params; retry")),
+        TransactWrite(connection=_connection()) as transaction,
+    ):
+        for node, association, user_id, payload in writes:
+            actions = [
+                NodeModel.params[device][param].set(value)
+                for device, values in payload.items()
+                for param, value in values.items()
+            ]
+            condition = NodeModel.epoch == node.epoch
+            if association is None or association.role is Role.PRIMARY:
+                condition &= NodeModel.primary_user_id == user_id
+            transaction.update(NodeModel(node.node_id), actions=actions, condition=condition)
+            if association is not None and association.role is Role.SECONDARY:
+                transaction.condition_check(
+                    AssociationModel,
+                    node.node_id,
+                    user_id,
+                    condition=(AssociationModel.epoch == node.epoch)
+                    & (AssociationModel.level == association.level.value),
+                )
