@@ -18,7 +18,7 @@ from nodeshare.domain.errors import BadRequest, PayloadTooLarge, Unauthenticated
 from nodeshare.domain.model import Principal
 from nodeshare.settings import settings
 
-OPERATOR_GROUP = "admin"
+from nodeshare.user_pool import OPERATOR_GROUP
 MAX_QUERY_VALUE = 1024
 
 

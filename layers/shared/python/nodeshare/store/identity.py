@@ -15,8 +15,9 @@ from botocore.exceptions import ClientError
 from nodeshare.domain import errors
 from nodeshare.domain.model import Tokens
 from nodeshare.settings import settings
+from nodeshare.user_pool import USER_ID_ATTRIBUTE as USER_ID_ATTRIBUTE_NAME
 
-USER_ID_ATTRIBUTE = "custom:user_id"
+USER_ID_ATTRIBUTE = f"custom:{USER_ID_ATTRIBUTE_NAME}"
 
 _REFUSALS: dict[str, type[errors.DomainError]] = {
     "NotAuthorizedException": errors.InvalidCredentials,

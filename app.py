@@ -1,0 +1,12 @@
+#!/usr/bin/env python3
+"""The CDK app: `cdk synth` / `cdk deploy` (see README)."""
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from infra.stack import NodeshareStack
+
+app = cdk.App()
+NodeshareStack(app, app.node.try_get_context("stack_name") or "Nodeshare")
+cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+app.synth()

@@ -1,0 +1,57 @@
+"""How every nodeshare Lambda is made: same runtime, layer, code asset, logging and settings."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+from nodeshare.store.models import TABLES
+
+from infra import FUNCTIONS_SOURCE
+from infra.layer import ARCHITECTURE, RUNTIME
+
+ENV_VAR = {definition.name: definition.env_var for definition in TABLES}
+
+
+class FunctionFactory:
+    def __init__(self, scope: Construct, layer: lambda_.ILayerVersion, common_env: dict[str, str]) -> None:
+        self.scope = scope
+        self.layer = layer
+        self.common_env = common_env
+        self.code = lambda_.Code.from_asset(str(FUNCTIONS_SOURCE), exclude=["**/__pycache__", "**/*.pyc"])
+
+    def make(
+        self,
+        construct_id: str,
+        handler_module: str,
+        tables: dict[str, dynamodb.Table],
+        description: str,
+        timeout: Duration = Duration.seconds(10),
+    ) -> lambda_.Function:
+        """A function for `functions/<handler_module>.py`, told the names of `tables`
+        (the caller grants the access)."""
+        log_group = logs.LogGroup(
+            self.scope,
+            f"{construct_id}Logs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        environment = dict(self.common_env)
+        environment.update({ENV_VAR[name]: table.table_name for name, table in tables.items()})
+        return lambda_.Function(
+            self.scope,
+            construct_id,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=f"{handler_module.replace('.', '/')}.handler",
+            code=self.code,
+            layers=[self.layer],
+            memory_size=512,
+            timeout=timeout,
+            environment=environment,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            description=description,
+        )

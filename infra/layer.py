@@ -1,0 +1,82 @@
+"""The shared layer: the `nodeshare` package plus its third-party packages, bundled without Docker.
+
+CDK calls `PipBundling.try_bundle`, which pip-installs `layers/shared/requirements.txt` for
+Lambda's platform into the asset and copies the package beside it. The installed packages are
+cached by the hash of the requirements, so repeated synths only copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import LAYER_SOURCE, ROOT
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+_PLATFORM = "manylinux2014_aarch64"
+CACHE = ROOT / ".cache" / "layer"
+
+
+@jsii.implements(ILocalBundling)
+class PipBundling:
+    def __init__(self, source: Path) -> None:
+        self.source = source
+
+    def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
+        requirements = self.source / "requirements.txt"
+        key = hashlib.sha256(requirements.read_bytes() + _PLATFORM.encode()).hexdigest()[:16]
+        packages = CACHE / key
+        if not packages.exists():
+            staging = CACHE / f"{key}.partial"
+            shutil.rmtree(staging, ignore_errors=True)
+            subprocess.run(
+                [
+                    sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--requirement", str(requirements), "--target", str(staging),
+                    "--platform", _PLATFORM, "--implementation", "cp",
+                    "--python-version", RUNTIME.name.removeprefix("python"), "--only-binary=:all:",
+                ],
+                check=True,
+            )  # fmt: skip
+            staging.rename(packages)
+        target = Path(output_dir) / "python"
+        shutil.copytree(packages, target, dirs_exist_ok=True)
+        shutil.copytree(
+            self.source / "python" / "nodeshare",
+            target / "nodeshare",
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "local"),
+            dirs_exist_ok=True,
+        )
+        return True
+
+
+class SharedLayer(Construct):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Layer",
+            code=lambda_.Code.from_asset(
+                str(LAYER_SOURCE),
+                asset_hash_type=AssetHashType.SOURCE,
+                exclude=["**/__pycache__", "**/*.pyc", "python/nodeshare/local"],
+                bundling=BundlingOptions(
+                    # Never used: local bundling always succeeds, so no Docker is needed.
+                    image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"),
+                    local=PipBundling(LAYER_SOURCE),
+                ),
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="nodeshare package and its third-party dependencies",
+        )

@@ -1,0 +1,75 @@
+"""cdk-nag AwsSolutions findings we accept, each with the reason we would defend.
+
+Acknowledgments are granular (one rule, and for IAM5 one resource pattern) and placed on the
+narrowest construct that owns the finding; anything new still fails the synth.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from constructs import IConstruct
+
+PACK = "AwsSolutions::AwsSolutions"
+BASIC_EXECUTION_ROLE = "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def _acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
+    Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}-{rule}", reason=reason))
+
+
+def acknowledge_reviewed_findings(
+    stack: Stack,
+    *,
+    user_pool: IConstruct,
+    tables: dict[str, dynamodb.Table],
+    functions: list[lambda_.Function],
+    public_routes: list[apigwv2.HttpRoute],
+    stream_processor: lambda_.Function,
+    stream_failures: IConstruct,
+) -> None:
+    _acknowledge(
+        user_pool,
+        "COG2",
+        "MFA is optional (TOTP) rather than required: esp-rainmaker-cli, which nodeshare must serve "
+        "unchanged, signs in with user name and password and cannot answer an MFA challenge.",
+    )
+    _acknowledge(
+        user_pool,
+        "COG8",
+        "The Cognito Plus feature plan (threat protection) is a per-user cost a self-hosting operator "
+        "opts into; the pool works on the Essentials plan and can be upgraded without code changes.",
+    )
+    for route in public_routes:
+        _acknowledge(
+            route,
+            "APIG4",
+            "Public by the spec (SPEC §3.1): API versions, sign-in and sign-up are called before the "
+            "caller has a token. Every other route uses the Cognito JWT authorizer.",
+        )
+    for function in functions:
+        _acknowledge(
+            function,
+            f"IAM4[{BASIC_EXECUTION_ROLE}]",
+            "AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents.",
+        )
+        for table in tables.values():
+            index_arn = f"Resource::<{stack.get_logical_id(table.node.default_child)}.Arn>/index/*"  # type: ignore[arg-type]
+            _acknowledge(
+                function,
+                f"IAM5[{index_arn}]",
+                "Queries on this table's own global secondary indexes (the access paths in the README); "
+                "the wildcard covers only index names of one table.",
+            )
+    _acknowledge(
+        stream_processor,
+        "IAM5[Resource::*]",
+        "dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.",
+    )
+    _acknowledge(
+        stream_failures,
+        "SQS3",
+        "This queue is itself the on-failure destination of the stream processor: a dead-letter queue.",
+    )

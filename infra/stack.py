@@ -1,0 +1,55 @@
+"""The nodeshare stack: composes identity, tables, the layer, the API and the stream processor."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+from nodeshare.settings import SEVEN_DAYS
+
+from infra.api import Api
+from infra.functions import FunctionFactory
+from infra.identity import Identity
+from infra.layer import SharedLayer
+from infra.nag import acknowledge_reviewed_findings
+from infra.streams import Streams
+from infra.tables import Tables
+
+
+class NodeshareStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        identity = Identity(self, "Identity")
+        tables = Tables(self, "Tables")
+        layer = SharedLayer(self, "Shared")
+        functions = FunctionFactory(
+            self,
+            layer.layer,
+            {
+                "USER_POOL_ID": identity.user_pool.user_pool_id,
+                "USER_POOL_CLIENT_ID": identity.client.user_pool_client_id,
+                "REQUEST_TTL_SECONDS": str(SEVEN_DAYS),
+                "POWERTOOLS_SERVICE_NAME": "nodeshare",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+        )
+        api = Api(
+            self,
+            "Api",
+            functions=functions,
+            tables=tables.by_name,
+            user_pool=identity.user_pool,
+            client=identity.client,
+        )
+        streams = Streams(self, "Streams", functions=functions, tables=tables.by_name)
+        CfnOutput(self, "ApiUrl", value=api.http_api.api_endpoint)
+        CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        acknowledge_reviewed_findings(
+            self,
+            user_pool=identity.user_pool,
+            tables=tables.by_name,
+            functions=[*api.functions.values(), streams.processor],
+            public_routes=api.public_routes,
+            stream_processor=streams.processor,
+            stream_failures=streams.failures,
+        )

@@ -1,0 +1,60 @@
+"""The cascade processor on the table streams: partial batch failures reported, bisect on error,
+bounded retries, and an SQS queue for what still fails."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from nodeshare.routes import STREAM_HANDLER
+from nodeshare.store.models import TABLES
+
+from infra.functions import FunctionFactory
+
+MAX_RETRIES = 5
+
+
+class Streams(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: FunctionFactory,
+        tables: dict[str, dynamodb.Table],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.failures = sqs.Queue(
+            self,
+            "StreamFailures",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.processor = functions.make(
+            "ProcessTableStream",
+            STREAM_HANDLER,
+            tables,
+            "Cascade: delete rows left behind by an epoch change; record expiries",
+            timeout=Duration.seconds(60),
+        )
+        # The cascade deletes associations (and later grants, requests, role assignments).
+        for table in tables.values():
+            table.grant_read_write_data(self.processor)
+        for definition in TABLES:
+            if not definition.stream:
+                continue
+            self.processor.add_event_source(
+                sources.DynamoEventSource(
+                    tables[definition.name],
+                    starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                    batch_size=100,
+                    bisect_batch_on_error=True,
+                    retry_attempts=MAX_RETRIES,
+                    report_batch_item_failures=True,
+                    on_failure=sources.SqsDlq(self.failures),
+                )
+            )
