@@ -28,7 +28,7 @@ class FunctionFactory:
         handler_module: str,
         tables: dict[str, dynamodb.Table],
         description: str,
-        timeout: Duration = Duration.seconds(10),
+        timeout_seconds: int = 10,
     ) -> lambda_.Function:
         """A function for `functions/<handler_module>.py`, told the names of `tables`
         (the caller grants the access)."""
@@ -49,7 +49,7 @@ class FunctionFactory:
             code=self.code,
             layers=[self.layer],
             memory_size=512,
-            timeout=timeout,
+            timeout=Duration.seconds(timeout_seconds),
             environment=environment,
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON,

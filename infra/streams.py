@@ -39,7 +39,7 @@ class Streams(Construct):
             STREAM_HANDLER,
             tables,
             "Cascade: delete rows left behind by an epoch change; record expiries",
-            timeout=Duration.seconds(60),
+            timeout_seconds=60,
         )
         # The cascade deletes associations (and later grants, requests, role assignments).
         for table in tables.values():
