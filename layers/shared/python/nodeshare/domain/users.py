@@ -10,6 +10,7 @@ from nodeshare.domain.model import Principal, Tokens, User
 from nodeshare.settings import settings
 from nodeshare.store import identity
 from nodeshare.store import users as user_store
+from nodeshare.user_pool import OPERATOR_GROUP
 
 
 def sign_up(user_name: str, password: str, now: int) -> User:
@@ -59,3 +60,14 @@ def user_info(principal: Principal) -> User:
     if user is not None:
         return user
     return User(user_id=principal.user_id, user_name=principal.user_name)
+
+
+def create_operator(user_name: str, password: str, now: int) -> User:
+    """An operator account: confirmed, in the `admin` group. Used by the local stack's seeding and
+    by `scripts/create_operator.py` against a deployed pool."""
+    user_id = identity.create_confirmed_user(user_name, password)
+    identity.set_user_id(user_name, user_id)
+    identity.add_to_group(user_name, OPERATOR_GROUP)
+    user = User(user_id=user_id, user_name=user_name, created_at=now)
+    user_store.put(user)
+    return user

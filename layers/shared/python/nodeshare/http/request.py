@@ -17,8 +17,8 @@ from nodeshare import clock
 from nodeshare.domain.errors import BadRequest, PayloadTooLarge, Unauthenticated
 from nodeshare.domain.model import Principal
 from nodeshare.settings import settings
-
 from nodeshare.user_pool import OPERATOR_GROUP
+
 MAX_QUERY_VALUE = 1024
 
 

@@ -118,3 +118,36 @@ def sign_out_everywhere(user_id: str) -> None:
     """Revoke every refresh token of the user. Admin form: works whichever token the caller
     presented (an ID token cannot be used with the self-service GlobalSignOut)."""
     _call("admin_user_global_sign_out", UserPoolId=settings().user_pool_id, Username=user_id)
+
+
+def create_confirmed_user(user_name: str, password: str) -> str:
+    """An account made by an operator (no e-mail sent), confirmed with a permanent password;
+    returns its `sub`. Existing accounts are reused, their password reset."""
+    try:
+        response = _call(
+            "admin_create_user",
+            UserPoolId=settings().user_pool_id,
+            Username=user_name,
+            UserAttributes=[
+                {"Name": "email", "Value": user_name},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+            MessageAction="SUPPRESS",
+        )
+        attributes = response["User"]["Attributes"]
+    except errors.UserAlreadyExists:
+        attributes = _call("admin_get_user", UserPoolId=settings().user_pool_id, Username=user_name)[
+            "UserAttributes"
+        ]
+    _call(
+        "admin_set_user_password",
+        UserPoolId=settings().user_pool_id,
+        Username=user_name,
+        Password=password,
+        Permanent=True,
+    )
+    return next(attribute["Value"] for attribute in attributes if attribute["Name"] == "sub")
+
+
+def add_to_group(user_name: str, group: str) -> None:
+    _call("admin_add_user_to_group", UserPoolId=settings().user_pool_id, Username=user_name, GroupName=group)

@@ -1,0 +1,3 @@
+from nodeshare.local.stack import main
+
+main()

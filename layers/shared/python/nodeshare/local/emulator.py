@@ -1,0 +1,117 @@
+"""The AWS side of the local stack: an embedded moto server, or an external emulator named by
+`AWS_ENDPOINT_URL`; the tables and the user pool, made from the definitions the CDK stack uses."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from nodeshare.store.models import TABLES, TableDefinition
+from nodeshare.user_pool import OPERATOR_GROUP, PASSWORD_POLICY, USER_ID_ATTRIBUTE
+
+POOL_NAME = "nodeshare-local"
+CLIENT_NAME = "nodeshare-local-app"
+
+
+@dataclass
+class Emulator:
+    endpoint: str
+    region: str
+    server: Any = None  # the embedded ThreadedMotoServer, if we started one
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def start(region: str) -> Emulator:
+    external = os.environ.get("AWS_ENDPOINT_URL")
+    if external:
+        return Emulator(external.rstrip("/"), region)
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return Emulator(f"http://{host}:{port}", region, server)
+
+
+def _create_table(dynamodb: Any, definition: TableDefinition) -> None:
+    schema: dict[str, Any] = definition.model._get_schema()
+    attributes = {item["AttributeName"]: item for item in schema["attribute_definitions"]}
+    indexes = []
+    for index in schema["global_secondary_indexes"]:
+        attributes.update({item["AttributeName"]: item for item in index["attribute_definitions"]})
+        indexes.append(
+            {
+                "IndexName": index["index_name"],
+                "KeySchema": index["key_schema"],
+                "Projection": index["projection"],
+            }
+        )
+    request: dict[str, Any] = {
+        "TableName": definition.model.Meta.table_name,
+        "KeySchema": schema["key_schema"],
+        "AttributeDefinitions": list(attributes.values()),
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if indexes:
+        request["GlobalSecondaryIndexes"] = indexes
+    if definition.stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    dynamodb.create_table(**request)
+    if definition.ttl_attribute:
+        dynamodb.update_time_to_live(
+            TableName=request["TableName"],
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": definition.ttl_attribute},
+        )
+
+
+def create_tables(emulator: Emulator) -> dict[str, str]:
+    """Create missing tables; returns {logical name: stream ARN} for the streamed ones."""
+    dynamodb = emulator.client("dynamodb")
+    existing = set(dynamodb.list_tables()["TableNames"])
+    streams = {}
+    for definition in TABLES:
+        name = definition.model.Meta.table_name
+        if name not in existing:
+            _create_table(dynamodb, definition)
+        if definition.stream:
+            streams[definition.name] = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    return streams
+
+
+def create_user_pool(emulator: Emulator) -> tuple[str, str]:
+    """The pool and app client (reused when an external emulator already has them)."""
+    cognito = emulator.client("cognito-idp")
+    for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
+        if pool["Name"] == POOL_NAME:
+            clients = cognito.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]
+            for client in clients:
+                if client["ClientName"] == CLIENT_NAME:
+                    return pool["Id"], client["ClientId"]
+    pool_id = cognito.create_user_pool(
+        PoolName=POOL_NAME,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+        Schema=[{"Name": USER_ID_ATTRIBUTE, "AttributeDataType": "String", "Mutable": True}],
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=CLIENT_NAME,
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ReadAttributes=["email", f"custom:{USER_ID_ATTRIBUTE}"],
+        WriteAttributes=["email"],
+    )["UserPoolClient"]["ClientId"]
+    cognito.create_group(GroupName=OPERATOR_GROUP, UserPoolId=pool_id)
+    return pool_id, client_id

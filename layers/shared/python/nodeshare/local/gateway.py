@@ -1,0 +1,237 @@
+"""The local API Gateway: matches a request to the route table, authorizes it like the JWT
+authorizer, builds an API Gateway v2 (payload 2.0) event and calls the route's handler module.
+
+Each handler module is loaded as separate "instances" (fresh module objects), one request at a
+time per instance, the way Lambda runs it; concurrent requests get concurrent instances.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from nodeshare.http.errors import INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body
+from nodeshare.local.authorizer import JwtAuthorizer, Unauthorized
+from nodeshare.observability import logger
+from nodeshare.routes import ROUTES, Route
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+UNAUTHORIZED_CODE = 107010
+
+
+@dataclass
+class LambdaContext:
+    """What Powertools reads from a Lambda context."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = ""
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+class HandlerPool:
+    """Idle instances of one handler module; a new instance is loaded when all are busy."""
+
+    def __init__(self, path: Path, attribute: str = "handler") -> None:
+        self.path = path
+        self.attribute = attribute
+        self.idle: list[ModuleType] = []
+        self.lock = threading.Lock()
+        self.loaded = 0
+
+    def _load(self) -> ModuleType:
+        with self.lock:
+            self.loaded += 1
+            name = f"nodeshare_local_{self.path.stem}_{self.loaded}_{uuid.uuid4().hex[:6]}"
+        spec = importlib.util.spec_from_file_location(name, self.path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def invoke(self, event: dict[str, Any], context: LambdaContext) -> Any:
+        with self.lock:
+            module = self.idle.pop() if self.idle else None
+        if module is None:
+            module = self._load()
+        try:
+            return getattr(module, self.attribute)(event, context)
+        finally:
+            with self.lock:
+                self.idle.append(module)
+
+
+def handler_path(functions_dir: Path, handler: str) -> Path:
+    return functions_dir / (handler.replace(".", "/") + ".py")
+
+
+@dataclass
+class CompiledRoute:
+    route: Route
+    pattern: re.Pattern[str]
+
+
+def _compile(route: Route) -> CompiledRoute:
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path))
+    return CompiledRoute(route, re.compile(f"^{regex}$"))
+
+
+class Gateway:
+    def __init__(self, functions_dir: Path, authorizer: JwtAuthorizer) -> None:
+        self.routes = [_compile(route) for route in ROUTES]
+        self.pools = {
+            route.operation: HandlerPool(handler_path(functions_dir, route.handler)) for route in ROUTES
+        }
+        self.authorizer = authorizer
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for compiled in self.routes:
+            found = compiled.pattern.match(path)
+            if found and compiled.route.method == method:
+                return compiled.route, found.groupdict()
+        return None
+
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(target)
+        matched = self.match(method, url.path)
+        if matched is None:
+            return _json(404, failure_body("No such route", ROUTE_NOT_FOUND[1]))
+        route, path_params = matched
+        claims = None
+        if not route.public:
+            try:
+                claims = self.authorizer.claims(headers.get("authorization"))
+            except Unauthorized:
+                return _json(401, failure_body("Unauthorized", UNAUTHORIZED_CODE))
+        event = build_event(route, method, url.path, url.query, headers, body, path_params, claims)
+        try:
+            result = self.pools[route.operation].invoke(event, LambdaContext(function_name=route.operation))
+        except Exception:  # a crashed invocation: API Gateway answers 500
+            logger.exception("handler crashed", operation=route.operation)
+            return _json(500, failure_body("Internal error", INTERNAL_ERROR[1]))
+        return _response(result)
+
+
+def build_event(
+    route: Route,
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    path_params: dict[str, str],
+    claims: dict[str, str] | None,
+) -> dict[str, Any]:
+    """An HTTP API payload-2.0 event, as API Gateway hands it to Lambda."""
+    query_params: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
+    try:
+        text, is_base64 = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, is_base64 = base64.b64encode(body).decode(), True
+    now = time.time()
+    route_key = f"{route.method} {route.path}"
+    context: dict[str, Any] = {
+        "accountId": "000000000000",
+        "apiId": "local",
+        "domainName": headers.get("host", "127.0.0.1"),
+        "domainPrefix": "local",
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": headers.get("user-agent", ""),
+        },
+        "requestId": str(uuid.uuid4()),
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "timeEpoch": int(now * 1000),
+    }
+    if claims is not None:
+        context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": context,
+        "isBase64Encoded": is_base64,
+    }
+    if query_params:
+        event["queryStringParameters"] = query_params
+    if path_params:
+        event["pathParameters"] = path_params
+    if body:
+        event["body"] = text
+    return event
+
+
+def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
+    return status, {"content-type": "application/json"}, json.dumps(body).encode()
+
+
+def _response(result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    headers = {key.lower(): str(value) for key, value in (result.get("headers") or {}).items()}
+    return int(result.get("statusCode", 200)), headers, raw
+
+
+def serve(gateway: Gateway, port: int) -> ThreadingHTTPServer:
+    """Start the HTTP server on 127.0.0.1:`port` (0: any free port) in a background thread."""
+
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length > MAX_PAYLOAD_BYTES:
+                self._send(*_json(413, failure_body("Request body too large", 107050)))
+                self.close_connection = True
+                return
+            body = self.rfile.read(length) if length else b""
+            headers: dict[str, str] = {}
+            for key, value in self.headers.items():
+                key = key.lower()
+                headers[key] = f"{headers[key]},{value}" if key in headers else value
+            self._send(*gateway.handle(self.command, self.path, headers, body))
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                if key not in ("content-length", "connection"):
+                    self.send_header(key, value)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: the handlers log
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), RequestHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
+    return server

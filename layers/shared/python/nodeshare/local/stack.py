@@ -1,0 +1,118 @@
+"""`make dev`: start the local stack and serve until Ctrl-C or SIGTERM.
+
+Environment: PORT (8000), REQUEST_TTL_SECONDS, STREAM_LAG_SECONDS, ADMIN_USER_NAME /
+ADMIN_PASSWORD (else generated and printed), AWS_ENDPOINT_URL (an external emulator instead of
+the embedded one), NODESHARE_FUNCTIONS_DIR (where the handler modules are; default: the repo's).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[5]
+DEFAULT_ADMIN = "admin@nodeshare.local"
+
+
+def _generated_password() -> str:
+    # Meets the pool's policy: upper, lower, digit, symbol.
+    return f"Ns-{secrets.token_urlsafe(12)}-9aZ!"
+
+
+@dataclass
+class LocalStack:
+    url: str
+    emulator_endpoint: str
+    admin_user_name: str
+    admin_password: str
+    user_pool_id: str
+    user_pool_client_id: str
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    _closers: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.stop_event.set()
+        for close in reversed(self._closers):
+            close()
+
+
+def _prepare_environment(region: str) -> None:
+    """Settings every handler reads, as the CDK stack sets them on each Lambda."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    os.environ.setdefault("AWS_REGION", region)
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "nodeshare")
+    os.environ["AUTO_CONFIRM_SIGN_UP"] = "true"  # there is no mailbox locally (SPEC §4)
+
+
+def start(port: int | None = None) -> LocalStack:
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    _prepare_environment(region)
+    # Imported after the environment is set: models read table names at import.
+    from nodeshare import clock
+    from nodeshare.domain.users import create_operator
+    from nodeshare.local import emulator as local_emulator
+    from nodeshare.local.authorizer import JwtAuthorizer
+    from nodeshare.local.gateway import Gateway, HandlerPool, handler_path, serve
+    from nodeshare.local.streams import StreamPoller
+    from nodeshare.routes import STREAM_HANDLER
+    from nodeshare.settings import settings
+
+    aws = local_emulator.start(region)
+    os.environ["AWS_ENDPOINT_URL"] = aws.endpoint
+    stream_arns = local_emulator.create_tables(aws)
+    pool_id, client_id = local_emulator.create_user_pool(aws)
+    os.environ["USER_POOL_ID"], os.environ["USER_POOL_CLIENT_ID"] = pool_id, client_id
+    settings.cache_clear()
+
+    admin_user_name = os.environ.get("ADMIN_USER_NAME") or DEFAULT_ADMIN
+    admin_password = os.environ.get("ADMIN_PASSWORD") or _generated_password()
+    create_operator(admin_user_name, admin_password, clock.now())
+
+    functions_dir = Path(os.environ.get("NODESHARE_FUNCTIONS_DIR") or REPO_ROOT / "functions")
+    authorizer = JwtAuthorizer(
+        jwks_url=f"{aws.endpoint}/{pool_id}/.well-known/jwks.json",
+        issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
+        audience=client_id,
+    )
+    server = serve(
+        Gateway(functions_dir, authorizer), int(os.environ.get("PORT", "8000")) if port is None else port
+    )
+    stack = LocalStack(
+        url=f"http://127.0.0.1:{server.server_address[1]}",
+        emulator_endpoint=aws.endpoint,
+        admin_user_name=admin_user_name,
+        admin_password=admin_password,
+        user_pool_id=pool_id,
+        user_pool_client_id=client_id,
+    )
+    stream_handler = HandlerPool(handler_path(functions_dir, STREAM_HANDLER))
+    lag = float(os.environ.get("STREAM_LAG_SECONDS", "0"))
+    streams_client = aws.client("dynamodbstreams")
+    for arn in stream_arns.values():
+        StreamPoller(streams_client, arn, stream_handler, lag, region, stack.stop_event).start()
+    stack._closers.extend([aws.stop, server.server_close, server.shutdown])
+    return stack
+
+
+def main() -> None:
+    stack = start()
+    print(f"nodeshare local stack ready at {stack.url}", flush=True)
+    print(f"  emulator:  {stack.emulator_endpoint}", flush=True)
+    print(f"  operator:  {stack.admin_user_name} / {stack.admin_password}", flush=True)
+    print(f"  try:       esp-rainmaker-cli profile add local --base-url {stack.url}", flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    done.wait()
+    print("nodeshare local stack: shutting down", flush=True)
+    stack.close()
+    sys.exit(0)
