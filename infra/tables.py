@@ -38,7 +38,7 @@ class Tables(Construct):
             self.by_name[definition.name] = self._table(definition)
 
     def _table(self, definition: TableDefinition) -> dynamodb.Table:
-        schema: dict[str, Any] = definition.model._get_schema()
+        schema: Any = definition.model._get_schema()
         types = {item["AttributeName"]: item["AttributeType"] for item in schema["attribute_definitions"]}
         for index in schema["global_secondary_indexes"]:
             types.update(

@@ -37,7 +37,7 @@ ROUTES: tuple[Route, ...] = (
     Route("login", "POST", "/v1/login2", "users.login",
           "Log in with user name and password, or refresh tokens", public=True),
     Route("logout", "POST", "/v1/logout2", "users.logout", "Revoke the caller's refresh tokens",
-          cognito=("cognito-idp:AdminUserGlobalSignOut",)),
+          reads=(USERS,), cognito=("cognito-idp:AdminUserGlobalSignOut",)),
     Route("sign_up", "POST", "/v1/user", "users.sign_up",
           "Sign up, or confirm a sign-up with its verification code", public=True,
           writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",)),

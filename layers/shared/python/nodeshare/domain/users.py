@@ -44,7 +44,7 @@ def log_out(principal: Principal) -> None:
     token to revoke alone; every refresh token of the user is revoked (Cognito global sign-out).
     Issued access and ID tokens stay valid until they expire, as with any JWT authorizer.
     """
-    identity.sign_out_everywhere(principal.user_id)
+    identity.sign_out_everywhere(user_name_of(principal))
 
 
 def user_name_of(principal: Principal) -> str:

@@ -45,7 +45,7 @@ def start(region: str) -> Emulator:
 
 
 def _create_table(dynamodb: Any, definition: TableDefinition) -> None:
-    schema: dict[str, Any] = definition.model._get_schema()
+    schema: Any = definition.model._get_schema()
     attributes = {item["AttributeName"]: item for item in schema["attribute_definitions"]}
     indexes = []
     for index in schema["global_secondary_indexes"]:
@@ -75,9 +75,8 @@ def _create_table(dynamodb: Any, definition: TableDefinition) -> None:
         )
 
 
-def create_tables(emulator: Emulator) -> dict[str, str]:
+def create_tables(dynamodb: Any) -> dict[str, str]:
     """Create missing tables; returns {logical name: stream ARN} for the streamed ones."""
-    dynamodb = emulator.client("dynamodb")
     existing = set(dynamodb.list_tables()["TableNames"])
     streams = {}
     for definition in TABLES:
@@ -89,9 +88,8 @@ def create_tables(emulator: Emulator) -> dict[str, str]:
     return streams
 
 
-def create_user_pool(emulator: Emulator) -> tuple[str, str]:
+def create_user_pool(cognito: Any) -> tuple[str, str]:
     """The pool and app client (reused when an external emulator already has them)."""
-    cognito = emulator.client("cognito-idp")
     for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
         if pool["Name"] == POOL_NAME:
             clients = cognito.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]

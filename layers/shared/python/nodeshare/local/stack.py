@@ -68,8 +68,8 @@ def start(port: int | None = None) -> LocalStack:
 
     aws = local_emulator.start(region)
     os.environ["AWS_ENDPOINT_URL"] = aws.endpoint
-    stream_arns = local_emulator.create_tables(aws)
-    pool_id, client_id = local_emulator.create_user_pool(aws)
+    stream_arns = local_emulator.create_tables(aws.client("dynamodb"))
+    pool_id, client_id = local_emulator.create_user_pool(aws.client("cognito-idp"))
     os.environ["USER_POOL_ID"], os.environ["USER_POOL_CLIENT_ID"] = pool_id, client_id
     settings.cache_clear()
 

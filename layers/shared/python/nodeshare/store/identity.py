@@ -114,10 +114,11 @@ def refresh(refresh_token: str) -> Tokens:
     return _tokens(response, refresh_token)
 
 
-def sign_out_everywhere(user_id: str) -> None:
+def sign_out_everywhere(user_name: str) -> None:
     """Revoke every refresh token of the user. Admin form: works whichever token the caller
-    presented (an ID token cannot be used with the self-service GlobalSignOut)."""
-    _call("admin_user_global_sign_out", UserPoolId=settings().user_pool_id, Username=user_id)
+    presented (an ID token cannot be used with the self-service GlobalSignOut). Addressed by
+    e-mail, the name the user signs in with (Cognito accepts it; moto matches only it)."""
+    _call("admin_user_global_sign_out", UserPoolId=settings().user_pool_id, Username=user_name)
 
 
 def create_confirmed_user(user_name: str, password: str) -> str:

@@ -30,7 +30,7 @@ def to_node(item: NodeModel) -> Node:
         epoch=int(item.epoch),
         primary_user_id=item.primary_user_id,
         secret_hash=item.secret_hash,
-        tags=tuple(item.tags or ()),
+        tags=tuple(str(tag) for tag in item.tags or ()),
         scopes=plain(item.scopes) or {},
         connectivity=Connectivity(bool(item.connected), int(item.connectivity_timestamp_ms)),
         created_at=int(item.created_at),

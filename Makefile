@@ -1,0 +1,42 @@
+# The interface: `make dev`, `make test`, `make lint`, `make bench`. Each installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CDK := npx --yes aws-cdk@2
+
+.PHONY: install dev test lint unit bench synth deploy clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+dev: install  ## start the local stack on http://127.0.0.1:$${PORT:-8000}
+	$(BIN)/python -m nodeshare.local
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint  ## lint, then every suite: unit, api, infra, e2e, compat
+	$(BIN)/python -m pytest
+
+unit: install
+	$(BIN)/python -m pytest tests/unit tests/api
+
+bench: install  ## DynamoDB round trips per request and cold import ratios
+	$(BIN)/python -m bench
+
+synth: install  ## synthesize the CloudFormation template into cdk.out/
+	$(CDK) synth
+
+deploy: install
+	$(CDK) deploy
+
+clean:
+	rm -rf $(VENV) cdk.out .cache .pytest_cache .mypy_cache .ruff_cache

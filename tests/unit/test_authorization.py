@@ -1,0 +1,78 @@
+"""The one decision point: `decide(principal, action, facts, now)` (SPEC §2.1, §2.3, §2.4)."""
+
+import pytest
+from nodeshare.domain.authorization import AccessFacts, Action, decide
+from nodeshare.domain.levels import Level
+from nodeshare.domain.model import Association, Node, Principal, Role
+
+NOW = 1_800_000_000
+PRIMARY = Principal("u-primary", "primary@x.test")
+SECONDARY = Principal("u-secondary", "secondary@x.test")
+STRANGER = Principal("u-stranger", "stranger@x.test")
+OPERATOR = Principal("u-operator", "operator@x.test", is_operator=True)
+
+
+def node(epoch: int = 3, primary: str | None = PRIMARY.user_id) -> Node:
+    return Node("n1", "Light", "Lightbulb", {}, {}, epoch=epoch, primary_user_id=primary)
+
+
+def secondary(level: Level = Level.READ_WRITE, epoch: int = 3) -> Association:
+    return Association("n1", SECONDARY.user_id, SECONDARY.user_name, Role.SECONDARY, level, epoch)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_the_primary_may_do_everything(action):
+    decision = decide(PRIMARY, action, AccessFacts(node(), None), NOW)
+    assert decision.allowed and decision.role is Role.PRIMARY
+
+
+@pytest.mark.parametrize(
+    ("level", "action", "allowed"),
+    [
+        (Level.READ, Action.READ, True),
+        (Level.READ, Action.WRITE, False),
+        (Level.READ_WRITE, Action.WRITE, True),
+        (Level.READ_WRITE, Action.SHARE, False),
+        (Level.READ_WRITE_PERMISSION, Action.SHARE, True),
+        (Level.DENY_READ, Action.READ, False),
+        (Level.DENY_READ, Action.LEAVE, True),
+    ],
+)
+def test_a_secondary_gets_what_its_level_allows(level, action, allowed):
+    decision = decide(SECONDARY, action, AccessFacts(node(), secondary(level)), NOW)
+    assert decision.allowed is allowed
+    assert decision.visible, "a secondary knows the node exists"
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_a_stale_association_counts_for_nothing_and_reveals_nothing(action):
+    # Given a secondary made under epoch 2, when the node has moved on to epoch 3 (re-claim, release)
+    decision = decide(SECONDARY, action, AccessFacts(node(epoch=3), secondary(epoch=2)), NOW)
+    # Then it is refused at once, exactly like a stranger
+    assert not decision.allowed and not decision.visible
+    assert any("stale" in reason for reason in decision.reasons)
+
+
+def test_a_former_primary_is_refused_after_a_new_claim():
+    decision = decide(PRIMARY, Action.READ, AccessFacts(node(primary="u-new"), None), NOW)
+    assert not decision.allowed and not decision.visible
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_a_stranger_cannot_tell_a_foreign_node_from_a_missing_one(action):
+    foreign = decide(STRANGER, action, AccessFacts(node(), None), NOW)
+    missing = decide(STRANGER, action, AccessFacts(None, None), NOW)
+    assert not foreign.allowed and not missing.allowed
+    assert foreign.visible is missing.visible is False
+
+
+def test_an_operator_may_read_every_node_but_not_write_it():
+    assert decide(OPERATOR, Action.READ, AccessFacts(node(), None), NOW).allowed
+    for action in (Action.WRITE, Action.SHARE, Action.LEAVE):
+        decision = decide(OPERATOR, action, AccessFacts(node(), None), NOW)
+        assert not decision.allowed and decision.visible
+
+
+def test_an_unclaimed_node_belongs_to_nobody():
+    decision = decide(PRIMARY, Action.READ, AccessFacts(node(primary=None), None), NOW)
+    assert not decision.allowed and not decision.visible
