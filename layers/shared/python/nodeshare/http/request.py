@@ -83,14 +83,17 @@ class Request:
 
     def body(self, schema: dict[str, Any]) -> Any:
         """The JSON body, validated against `schema` (JSON Schema)."""
-        raw = self.event.decoded_body or ""
-        if len(raw.encode() if isinstance(raw, str) else raw) > settings().max_body_bytes:
+        try:
+            text = self.event.decoded_body or ""
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequest("Request body must be UTF-8 JSON") from exc
+        if len(text.encode()) > settings().max_body_bytes:
             raise PayloadTooLarge(f"Request body exceeds {settings().max_body_bytes} bytes")
-        if not raw.strip():
+        if not text.strip():
             raise BadRequest("Request body is required")
         try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = json.loads(text)
+        except ValueError as exc:
             raise BadRequest("Malformed JSON body") from exc
         return validate(data, schema)
 
