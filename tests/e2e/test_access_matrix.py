@@ -109,7 +109,9 @@ def test_route_answers_each_kind_of_caller(api: Api, callers, local_stack, opera
 
     # When this kind of caller calls the route
     response = caller.request(
-        case.method, fill(case.path, node_id, caller.user_id or ""), json=fill(case.body, node_id, caller.user_id or "")
+        case.method,
+        fill(case.path, node_id, caller.user_id or ""),
+        json=fill(case.body, node_id, caller.user_id or ""),
     )
 
     # Then it gets exactly the expected status, in the spec's error shape when refused
@@ -122,7 +124,11 @@ def test_route_answers_each_kind_of_caller(api: Api, callers, local_stack, opera
 def test_a_refusal_for_a_foreign_node_is_identical_to_an_unknown_node(api: Api, callers):
     foreign = api.owned_node(callers[PRIMARY])
     stranger = callers[STRANGER]
-    for path in ("/v1/user/nodes/params?nodeid={}", "/v1/user/nodes/config?nodeid={}", "/v1/user/nodes?node_id={}"):
+    for path in (
+        "/v1/user/nodes/params?nodeid={}",
+        "/v1/user/nodes/config?nodeid={}",
+        "/v1/user/nodes?node_id={}",
+    ):
         seen = stranger.get(path.format(foreign))
         unseen = stranger.get(path.format("nosuchnode0"))
         assert seen.status_code == unseen.status_code == 404
@@ -142,7 +148,8 @@ def test_claiming_for_another_user_is_refused_like_a_wrong_password(api: Api, ca
         f"/v1/things/{node_id}/ownership", json={"userID": stranger.user_id, "thingPassword": "nope-nope"}
     )
     unknown_node = stranger.post(
-        "/v1/things/nosuchnode1/ownership", json={"userID": stranger.user_id, "thingPassword": "thing-secret-1"}
+        "/v1/things/nosuchnode1/ownership",
+        json={"userID": stranger.user_id, "thingPassword": "thing-secret-1"},
     )
     assert for_someone_else.status_code == wrong_password.status_code == unknown_node.status_code == 404
     assert for_someone_else.json() == wrong_password.json() == unknown_node.json()

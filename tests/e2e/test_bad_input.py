@@ -89,7 +89,9 @@ def test_bad_input_is_refused_cleanly_and_writes_nothing(api: Api, owner, local_
         ok = 400 <= response.status_code < 500
         try:
             body = response.json()
-            shaped = body["status"] == "failure" and isinstance(body["error_code"], int) and body["description"]
+            shaped = (
+                body["status"] == "failure" and isinstance(body["error_code"], int) and body["description"]
+            )
         except (ValueError, KeyError, TypeError):
             shaped = False
         if not (ok and shaped):

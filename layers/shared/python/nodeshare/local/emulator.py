@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,17 +32,54 @@ class Emulator:
             self.server.stop()
 
 
+class SerializedMotoServer:
+    """The embedded moto server, applying one request at a time.
+
+    Why: moto is not atomic under concurrent requests. Its TransactWriteItems backs up whole
+    tables and, when a condition fails, restores them, undoing any write another request made
+    meanwhile. DynamoDB applies each request atomically; serializing the emulator's requests gives
+    the local stack that guarantee, so racing requests (SPEC §2.5) behave as they would on AWS.
+    Handlers and the gateway still run concurrently.
+    """
+
+    def __init__(self) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        app = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            with lock:
+                return list(app(environ, start_response))
+
+        self.server = make_server(
+            "127.0.0.1", 0, one_at_a_time, threaded=True, request_handler=MotoRequestHandler
+        )
+        self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)
+        self.thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join()
+
+
 def start(region: str) -> Emulator:
     external = os.environ.get("AWS_ENDPOINT_URL")
     if external:
         return Emulator(external.rstrip("/"), region)
-    from moto.server import ThreadedMotoServer
-
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    return Emulator(f"http://{host}:{port}", region, server)
+    server = SerializedMotoServer()
+    return Emulator(server.endpoint, region, server)
 
 
 def _create_table(dynamodb: Any, definition: TableDefinition) -> None:

@@ -1,0 +1,69 @@
+"""Revocation is immediate (SPEC §2.1): with the stream delivered 3 s late, a re-claim or a
+release cuts off every earlier user at once; the stale rows are gone only after the stream ran."""
+
+from __future__ import annotations
+
+import time
+
+from tests.e2e.test_access_matrix import seed_secondary
+from tests.support.client import Api
+
+LAG = 3.0
+LOCAL_STACK_ENV = {"STREAM_LAG_SECONDS": str(LAG)}
+
+
+def association_users(local_stack, node_id: str) -> set[str]:
+    items = local_stack.aws("dynamodb").query(
+        TableName="nodeshare-associations",
+        KeyConditionExpression="node_id = :n",
+        ExpressionAttributeValues={":n": {"S": node_id}},
+        ConsistentRead=True,
+    )["Items"]
+    return {item["user_id"]["S"] for item in items}
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+def test_a_re_claim_refuses_the_old_users_before_the_stream_runs(api: Api, local_stack):
+    alice, bob, carol = api.user("alice"), api.user("bob"), api.user("carol")
+    node_id = api.owned_node(alice)
+    seed_secondary(local_stack, node_id, carol, "rw", epoch=1)
+    assert carol.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 200
+
+    # When bob claims the node
+    claimed_at = time.monotonic()
+    assert api.claim(bob, node_id).status_code == 204
+
+    # Then alice (old primary) and carol (old secondary) are refused at once…
+    for stale in (alice, carol):
+        assert stale.get(f"/v1/user/nodes/params?nodeid={stale and node_id}").status_code == 404
+        write = stale.put(
+            "/v1/user/nodes/params", json=[{"node_id": node_id, "payload": {"Light": {"Power": True}}}]
+        )
+        assert write.status_code == 404
+    # …while their rows are still there: the stream has not been delivered yet
+    assert time.monotonic() - claimed_at < LAG, "the checks above must run inside the stream lag"
+    assert association_users(local_stack, node_id) == {alice.user_id, bob.user_id, carol.user_id}
+
+    # And once the stream has run, only bob's row is left
+    assert wait_for(lambda: association_users(local_stack, node_id) == {bob.user_id}, timeout=LAG + 15)
+    assert bob.get(f"/v1/user/nodes/params?nodeid={node_id}").json()["Light"]["Power"] is False
+
+
+def test_a_release_refuses_secondaries_before_the_stream_runs(api: Api, local_stack):
+    alice, carol = api.user("alice"), api.user("carol")
+    node_id = api.owned_node(alice)
+    seed_secondary(local_stack, node_id, carol, "r", epoch=1)
+
+    released = alice.put("/v1/user/nodes/mapping", json={"node_id": node_id, "operation": "remove"})
+    assert released.status_code == 200
+    assert carol.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404
+    assert association_users(local_stack, node_id) == {carol.user_id}
+    assert wait_for(lambda: association_users(local_stack, node_id) == set(), timeout=LAG + 15)
