@@ -1,6 +1,9 @@
-"""GET /v1/admin/nodes[?withScopes=true&start_id=&num_records=] — every node, for operators."""
+"""GET /v1/admin/nodes[?withScopes=true][&node_id=][&start_id=&num_records=] — every node, for
+operators (`node_id` narrows the list to that one node)."""
 
-from nodeshare.domain.nodes import list_all_nodes
+from typing import Any
+
+from nodeshare.domain.nodes import get_node_for_operator, list_all_nodes
 from nodeshare.http.endpoint import endpoint
 from nodeshare.http.request import Request
 from nodeshare.http.shapes import admin_node, page_limit
@@ -8,9 +11,13 @@ from nodeshare.http.shapes import admin_node, page_limit
 
 @endpoint("list_admin_nodes")
 def list_nodes(request: Request):
-    nodes, next_id = list_all_nodes(request.principal, request.query("start_id"), page_limit(request))
+    node_id = request.query("node_id", "nodeid")
+    if node_id:
+        nodes, next_id = [get_node_for_operator(request.principal, node_id)], None
+    else:
+        nodes, next_id = list_all_nodes(request.principal, request.query("start_id"), page_limit(request))
     with_scopes = request.query_bool("withScopes")
-    body = {"nodes": [admin_node(node, with_scopes=with_scopes) for node in nodes]}
+    body: dict[str, Any] = {"nodes": [admin_node(node, with_scopes=with_scopes) for node in nodes]}
     if next_id:
         body["next_id"] = next_id
     return body

@@ -367,7 +367,7 @@ def test_a_foreign_node_looks_exactly_like_an_unknown_node(
 
     # When the stranger runs the command on each
     def run_on(node_id: str) -> tuple[str, str]:
-        result = stranger.cli.run(*(arg.format(node=node_id) for arg in command))
+        result = stranger.cli.run(*(arg.replace("{node}", node_id) for arg in command))
         assert "[ERROR]" in result.stderr or "Failed" in result.stdout, describe(result)
         return result.stdout.replace(node_id, "<node>"), result.stderr.replace(node_id, "<node>")
 

@@ -48,7 +48,8 @@ CASES = {
         statuses(401, 404, 404, 404, 404, 404),
     ),
     "list_user_nodes": Case("GET", "/v1/user/nodes", expected=statuses(401, 200, 200, 200, 200, 200)),
-    "get_user_node": Case("GET", "/v1/user/nodes?node_id={node}", expected=statuses(401, 404, 200, 200, 200, 200)),
+    "get_user_node": Case("GET", "/v1/user/nodes?node_id={node}",
+                          expected=statuses(401, 404, 200, 200, 200, 200)),
     "get_node_config": Case("GET", "/v1/user/nodes/config?nodeid={node}",
                             expected=statuses(401, 404, 200, 200, 200, 200)),
     "get_node_params": Case("GET", "/v1/user/nodes/params?nodeid={node}",
@@ -154,8 +155,7 @@ def test_claiming_for_another_user_is_refused_like_a_wrong_password(api: Api, ca
     assert for_someone_else.status_code == wrong_password.status_code == unknown_node.status_code == 404
     assert for_someone_else.json() == wrong_password.json() == unknown_node.json()
     # and nothing changed: the node is still unclaimed
-    listed = api.operator.get("/v1/admin/nodes?num_records=100").json()["nodes"]
-    assert next(node for node in listed if node["node_id"] == node_id)["primary_user_id"] is None
+    assert api.admin_view(node_id)["primary_user_id"] is None
 
 
 def test_a_secondary_leaving_does_not_touch_anyone_else(api: Api, callers, local_stack):

@@ -69,9 +69,11 @@ def bad_requests(node_id: str, user_id: str) -> list[tuple[str, str, dict]]:
         # unknown node ids and missing parameters
         ("GET", "/v1/user/nodes/params?nodeid=nosuchnode", {}),
         ("GET", "/v1/user/nodes/params", {}),
-        ("PUT", "/v1/user/nodes/params", {"json": [{"node_id": "nosuchnode", "payload": {"Light": {"Power": 1}}}]}),
+        ("PUT", "/v1/user/nodes/params",
+         {"json": [{"node_id": "nosuchnode", "payload": {"Light": {"Power": 1}}}]}),
         ("PUT", "/v1/user/nodes/mapping", {"json": {"node_id": "nosuchnode", "operation": "remove"}}),
-        ("POST", "/v1/things/nosuchnode/ownership", {"json": {"userID": user_id, "thingPassword": "12345678"}}),
+        ("POST", "/v1/things/nosuchnode/ownership",
+         {"json": {"userID": user_id, "thingPassword": "12345678"}}),
         # routes that do not exist
         ("GET", "/v1/nothing/here", {}),
         ("DELETE", "/v1/user/nodes/params", {}),

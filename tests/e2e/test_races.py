@@ -28,8 +28,7 @@ def test_two_claims_of_one_node_end_in_exactly_one_primary(api: Api):
             ]
             assert len(readers) == 1
             assert readers[0].user_id in winners
-            node = next(n for n in api.operator.get(f"/v1/admin/nodes?start_id={node_id[:-1]}&num_records=100")
-                        .json()["nodes"] if n["node_id"] == node_id)  # fmt: skip
+            node = api.admin_view(node_id)
             assert node["primary_user_id"] == readers[0].user_id
             assert node["epoch"] == len(winners)
 
@@ -50,7 +49,6 @@ def test_a_release_racing_a_write_never_writes_after_the_release(api: Api):
             assert release.result().status_code == 200
             assert write.result().status_code in (200, 404, 409)
             # The node is released whatever the order: nobody is primary, alice has no access.
-            node = next(n for n in api.operator.get(f"/v1/admin/nodes?start_id={node_id[:-1]}&num_records=100")
-                        .json()["nodes"] if n["node_id"] == node_id)  # fmt: skip
+            node = api.admin_view(node_id)
             assert node["primary_user_id"] is None and node["epoch"] == 2
             assert alice.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404

@@ -123,6 +123,12 @@ class Api:
         assert response.status_code == 201, response.text
         return node_id
 
+    def admin_view(self, node_id: str) -> dict[str, Any]:
+        """The node as operators see it."""
+        response = self.operator.get(f"/v1/admin/nodes?node_id={node_id}&withScopes=true")
+        assert response.status_code == 200, response.text
+        return response.json()["nodes"][0]
+
     def claim(self, caller: Caller, node_id: str, secret: str = "thing-secret-1") -> requests.Response:
         return caller.post(
             f"/v1/things/{node_id}/ownership", json={"userID": caller.user_id, "thingPassword": secret}

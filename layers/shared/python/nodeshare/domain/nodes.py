@@ -7,7 +7,7 @@ from typing import Any
 
 from nodeshare.domain import params as params_rules
 from nodeshare.domain.authorization import Action, NodeAccess, authorize, authorize_many
-from nodeshare.domain.errors import DomainError, OperatorOnly
+from nodeshare.domain.errors import DomainError, NodeNotFound, OperatorOnly
 from nodeshare.domain.model import Association, Node, Principal, Role
 from nodeshare.domain.scopes import default_scopes
 from nodeshare.domain.secrets import hash_secret
@@ -46,6 +46,14 @@ def register_node(principal: Principal, spec: dict[str, Any], project: str | Non
 def list_all_nodes(principal: Principal, start_id: str | None, limit: int) -> tuple[list[Node], str | None]:
     require_operator(principal)
     return node_store.list_page(start_id, limit)
+
+
+def get_node_for_operator(principal: Principal, node_id: str) -> Node:
+    require_operator(principal)
+    node = node_store.get(node_id)
+    if node is None:
+        raise NodeNotFound(f"Node {node_id} not found")
+    return node
 
 
 @dataclass(frozen=True)
