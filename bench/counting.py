@@ -1,0 +1,83 @@
+"""Counting what each request costs: DynamoDB round trips, items read and written, Cognito calls.
+
+Every botocore call goes through `BaseClient._make_api_call`; wrapping it counts the calls made
+while a request is measured, on any thread but the stream pollers' (requests are measured one at
+a time, so the calls are that request's).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.client
+
+_active: dict[str, Cost | None] = {"cost": None}
+
+
+@dataclass
+class Cost:
+    round_trips: int = 0
+    items_read: int = 0
+    items_written: int = 0
+    cognito_calls: int = 0
+    operations: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def scans(self) -> int:
+        return self.operations["Scan"]
+
+
+def _items(operation: str, params: dict[str, Any], response: dict[str, Any]) -> tuple[int, int]:
+    """(items read, items written) by one DynamoDB call."""
+    if operation == "GetItem":
+        return (1 if response.get("Item") else 0), 0
+    if operation == "BatchGetItem":
+        return sum(len(items) for items in response.get("Responses", {}).values()), 0
+    if operation in ("Query", "Scan"):
+        return int(response.get("ScannedCount", response.get("Count", 0))), 0
+    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        return 0, 1
+    if operation == "BatchWriteItem":
+        return 0, sum(len(requests) for requests in params.get("RequestItems", {}).values())
+    if operation == "TransactWriteItems":
+        items = params.get("TransactItems", [])
+        checks = sum(1 for item in items if "ConditionCheck" in item)
+        return checks, len(items) - checks
+    if operation == "TransactGetItems":
+        return len(params.get("TransactItems", [])), 0
+    return 0, 0
+
+
+def install() -> None:
+    original = botocore.client.BaseClient._make_api_call
+
+    def counted(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        response = original(self, operation_name, api_params)
+        cost = _active["cost"]
+        if cost is not None and not threading.current_thread().name.startswith("stream:"):
+            service = self.meta.service_model.service_name
+            if service == "dynamodb":
+                cost.round_trips += 1
+                cost.operations[operation_name] += 1
+                read, written = _items(operation_name, api_params, response)
+                cost.items_read += read
+                cost.items_written += written
+            elif service == "cognito-idp":
+                cost.cognito_calls += 1
+        return response
+
+    botocore.client.BaseClient._make_api_call = counted  # type: ignore[method-assign]
+
+
+@contextmanager
+def measuring(cost: Cost) -> Iterator[Cost]:
+    _active["cost"] = cost
+    try:
+        yield cost
+    finally:
+        _active["cost"] = None

@@ -1,0 +1,102 @@
+"""IAM least privilege: each route function's role allows exactly what the route's entry lists:
+writes on `writes`, reads on `reads` and `writes`, the Cognito actions in `cognito`, nothing else.
+
+The policy -> role -> function link is resolved in the template (policy `Roles: [{Ref: role}]`,
+function `Role: {Fn::GetAtt: [role, Arn]}`), and table ARNs are mapped back to table names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from nodeshare.routes import ROUTES, Route
+
+from tests.infra.cfn import Grant, function_of_route, grants_of_function, role_of_function
+
+BY_ROUTE = pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
+WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+BASIC_EXECUTION_ROLE = {
+    "Fn::Join": [
+        "",
+        ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+    ]
+}
+
+
+def _grants(template: dict[str, Any], route: Route) -> set[Grant]:
+    return grants_of_function(template, function_of_route(template, route))
+
+
+def _is_write(action: str) -> bool:
+    """A DynamoDB action that changes data (wildcards count as writes: they include them)."""
+    return (
+        action in WRITE_ACTIONS
+        or (action.startswith("dynamodb:PartiQL")
+        and action != ("dynamodb:PartiQLSelect"))
+        or "*" in action
+    )
+
+
+def _table_of(target: str) -> str | None:
+    """The table a grant target is on (`table:`, `index:`, `stream:`), else None."""
+    kind, _, name = target.partition(":")
+    return name if kind in {"table", "index", "stream"} else None
+
+
+def _actions_on(grants: set[Grant], target: str) -> set[str]:
+    return {grant.action for grant in grants if grant.target == target}
+
+
+@BY_ROUTE
+def test_function_writes_only_the_tables_the_route_writes(template: dict[str, Any], route: Route) -> None:
+    """DynamoDB write actions are allowed only on tables in `route.writes`, and on each of those
+    the function may put, update and delete items (otherwise the route could not do its job)."""
+    grants = _grants(template, route)
+    written = {
+        _table_of(grant.target)
+        for grant in grants
+        if grant.action.startswith("dynamodb:") and _is_write(grant.action)
+    }
+
+    assert written == set(route.writes)
+    for table in route.writes:
+        assert _actions_on(grants, f"table:{table}") >= WRITE_ACTIONS, table
+
+
+@BY_ROUTE
+def test_function_reads_only_the_tables_the_route_uses(template: dict[str, Any], route: Route) -> None:
+    """Every DynamoDB action is on a table (or its indexes) in `route.reads` or `route.writes`, and
+    each of those tables can be read by key and queried through its indexes."""
+    grants = _grants(template, route)
+    used = {*route.reads, *route.writes}
+    touched = {_table_of(grant.target) for grant in grants if grant.action.startswith("dynamodb:")}
+
+    assert touched == used
+    for table in used:
+        assert {"dynamodb:GetItem", "dynamodb:Query"} <= _actions_on(grants, f"table:{table}"), table
+        assert "dynamodb:Query" in _actions_on(grants, f"index:{table}"), table
+
+
+@BY_ROUTE
+def test_function_cognito_actions_are_exactly_those_listed(template: dict[str, Any], route: Route) -> None:
+    """Cognito (`cognito-idp:`) actions are allowed only when the route lists them, exactly those,
+    and only on the stack's user pool."""
+    cognito = {grant for grant in _grants(template, route) if grant.action.startswith("cognito-idp:")}
+
+    assert {grant.action for grant in cognito} == set(route.cognito)
+    assert {grant.target for grant in cognito} <= {"user_pool"}
+
+
+@BY_ROUTE
+def test_function_has_no_other_permissions(template: dict[str, Any], route: Route) -> None:
+    """Besides DynamoDB on known tables and Cognito on the pool, the role allows nothing: no other
+    service, no wildcard action, no unrecognised resource; its only managed policy is
+    AWSLambdaBasicExecutionRole (logs)."""
+    function_id = function_of_route(template, route)
+    grants = grants_of_function(template, function_id)
+    role = template["Resources"][role_of_function(template, function_id)]["Properties"]
+
+    assert {grant.action.split(":")[0] for grant in grants} <= {"dynamodb", "cognito-idp"}
+    assert not [grant for grant in grants if "*" in grant.action]
+    assert not [grant for grant in grants if grant.target.startswith(("other:", "queue:"))]
+    assert role["ManagedPolicyArns"] == [BASIC_EXECUTION_ROLE]
