@@ -17,7 +17,6 @@ import os
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +54,13 @@ def report_round_trips(results: dict[int, dict[str, Any]]) -> bool:
         big = large[operation]
         fine = cost.round_trips <= MAX_ROUND_TRIPS and cost.round_trips == big.round_trips and not big.scans
         ok = ok and fine
-        print(
-            f"{operation:<34}{cost.round_trips:>7} |{big.round_trips:>4}{cost.items_read:>8} |{big.items_read:>4}"
-            f"{cost.items_written:>9} |{big.items_written:>4}{big.cognito_calls:>9}  {'ok' if fine else 'MISSED'}"
+        columns = (
+            f"{cost.round_trips:>7} |{big.round_trips:>4}",
+            f"{cost.items_read:>8} |{big.items_read:>4}",
+            f"{cost.items_written:>9} |{big.items_written:>4}",
+            f"{big.cognito_calls:>9}",
         )
+        print(f"{operation:<34}{''.join(columns)}  {'ok' if fine else 'MISSED'}")
     return ok
 
 
@@ -99,8 +101,6 @@ def report_imports() -> bool:
         )
     return ok
 
-
-Measure = Callable[[], Any]
 
 if __name__ == "__main__":
     sys.exit(main())

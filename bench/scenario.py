@@ -57,8 +57,8 @@ def _seed_to(stack: Any, nodes: int) -> None:
             }}})  # fmt: skip
             for user_id, role, level in ((owner, "primary", "rwp"), (guest, "secondary", "rw")):
                 writes["nodeshare-associations"].append({"PutRequest": {"Item": {
-                    "node_id": {"S": node_id}, "user_id": {"S": user_id}, "user_name": {"S": f"{user_id}@seed"},
-                    "role": {"S": role}, "level": {"S": level}, "epoch": {"N": "1"}, "created_at": {"N": "0"},
+                    "node_id": {"S": node_id}, "user_id": {"S": user_id},
+                    "user_name": {"S": f"{user_id}@seed"}, "role": {"S": role}, "level": {"S": level}, "epoch": {"N": "1"}, "created_at": {"N": "0"},
                 }}})  # fmt: skip
             writes["nodeshare-users"].append({"PutRequest": {"Item": {
                 "user_id": {"S": f"seed-account-{index}"}, "user_name": {"S": f"seed-account-{index}@seed"},

@@ -28,13 +28,9 @@ def _grants(template: dict[str, Any], route: Route) -> set[Grant]:
 
 
 def _is_write(action: str) -> bool:
-    """A DynamoDB action that changes data (wildcards count as writes: they include them)."""
-    return (
-        action in WRITE_ACTIONS
-        or (action.startswith("dynamodb:PartiQL")
-        and action != ("dynamodb:PartiQLSelect"))
-        or "*" in action
-    )
+    """A DynamoDB action that changes data (a wildcard counts: it includes the writes)."""
+    partiql_write = action.startswith("dynamodb:PartiQL") and action != "dynamodb:PartiQLSelect"
+    return action in WRITE_ACTIONS or partiql_write or "*" in action
 
 
 def _table_of(target: str) -> str | None:
