@@ -32,40 +32,43 @@ def _seed_to(stack: Any, nodes: int) -> None:
     and as many users, written straight to the emulator: setup, not measured."""
     global _seeded
     import boto3
+    from boto3.dynamodb.types import TypeSerializer
     from nodeshare.domain.secrets import hash_secret
 
     dynamodb = boto3.client("dynamodb", endpoint_url=stack.emulator_endpoint, region_name="us-east-1")
+    serializer = TypeSerializer()
     secret_hash = hash_secret("seeded-secret")
-    config = {"M": {"info": {"M": {}}, "devices": {"L": []}}}
+
+    def put(item: dict[str, Any]) -> dict[str, Any]:
+        return {"PutRequest": {"Item": {key: serializer.serialize(value) for key, value in item.items()}}}
+
     while _seeded < nodes:
-        batch = min(8, nodes - _seeded)
-        writes: dict[str, list[dict[str, Any]]] = {
-            "nodeshare-nodes": [], "nodeshare-associations": [], "nodeshare-users": []
-        }  # fmt: skip
-        for index in range(_seeded, _seeded + batch):
+        batch = range(_seeded, min(_seeded + 8, nodes))
+        writes: dict[str, list[dict[str, Any]]] = {"nodeshare-nodes": [], "nodeshare-associations": [],
+                                                   "nodeshare-users": []}  # fmt: skip
+        for index in batch:
             node_id, owner, guest = (
                 f"seed{index:06d}",
                 f"seed-user-{index % 997}",
                 f"seed-user-{index % 991 + 1}",
             )
-            writes["nodeshare-nodes"].append({"PutRequest": {"Item": {
-                "node_id": {"S": node_id}, "catalog": {"S": "node"}, "name": {"S": "seeded"},
-                "type": {"S": "t"}, "secret_hash": {"S": secret_hash}, "config": config,
-                "params": {"M": {}}, "tags": {"L": []}, "scopes": {"M": {}}, "epoch": {"N": "1"},
-                "primary_user_id": {"S": owner}, "connected": {"BOOL": False},
-                "connectivity_timestamp_ms": {"N": "0"}, "created_at": {"N": "0"},
-            }}})  # fmt: skip
+            writes["nodeshare-nodes"].append(put({
+                "node_id": node_id, "catalog": "node", "name": "seeded", "type": "t",
+                "secret_hash": secret_hash,
+                "config": {"info": {}, "devices": []}, "params": {}, "tags": [], "scopes": {}, "epoch": 1,
+                "primary_user_id": owner, "connected": False, "connectivity_timestamp_ms": 0, "created_at": 0,
+            }))  # fmt: skip
             for user_id, role, level in ((owner, "primary", "rwp"), (guest, "secondary", "rw")):
-                writes["nodeshare-associations"].append({"PutRequest": {"Item": {
-                    "node_id": {"S": node_id}, "user_id": {"S": user_id},
-                    "user_name": {"S": f"{user_id}@seed"}, "role": {"S": role}, "level": {"S": level}, "epoch": {"N": "1"}, "created_at": {"N": "0"},
-                }}})  # fmt: skip
-            writes["nodeshare-users"].append({"PutRequest": {"Item": {
-                "user_id": {"S": f"seed-account-{index}"}, "user_name": {"S": f"seed-account-{index}@seed"},
-                "created_at": {"N": "0"},
-            }}})  # fmt: skip
+                writes["nodeshare-associations"].append(put({
+                    "node_id": node_id, "user_id": user_id, "user_name": f"{user_id}@seed", "role": role,
+                    "level": level, "epoch": 1, "created_at": 0,
+                }))  # fmt: skip
+            account = f"seed-account-{index}"
+            writes["nodeshare-users"].append(
+                put({"user_id": account, "user_name": f"{account}@seed", "created_at": 0})
+            )
         dynamodb.batch_write_item(RequestItems=writes)
-        _seeded += batch
+        _seeded = batch.stop
 
 
 def _measure(costs: dict[str, Cost], name: str, call: Callable[[], requests.Response], expect: int) -> Any:

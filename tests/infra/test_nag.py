@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -23,8 +24,9 @@ ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
 PLACEHOLDER = re.compile(r"\b(todo|tbd|fixme|xxx|placeholder)\b", re.IGNORECASE)
 
 
-def _plugin_report(report: dict) -> dict:
-    reports = [item for item in report["pluginReports"] if item["pluginName"] == PLUGIN]
+def _plugin_report(report: dict[str, Any]) -> dict[str, Any]:
+    """The AwsSolutions part of a validation report."""
+    reports: list[dict[str, Any]] = [item for item in report["pluginReports"] if item["pluginName"] == PLUGIN]
     assert len(reports) == 1, f"the {PLUGIN} plugin should report exactly once: {report['pluginReports']}"
     return reports[0]
 
@@ -65,7 +67,7 @@ def test_every_acknowledgment_carries_a_real_reason(synthesis: Synthesis) -> Non
         assert finding["reason"] in reasons, finding["ruleName"]
 
 
-def test_identity_and_wildcard_acknowledgments_are_granular(synthesis: Synthesis) -> None:
+def test_iam_acknowledgments_are_granular(synthesis: Synthesis) -> None:
     """IAM4 (managed policy) and IAM5 (wildcard) are only ever acknowledged for one named policy or
     resource pattern (`IAM5[Resource::...]`), never as a whole rule that would hide new findings."""
     rules = {rule for _, rule, _ in _acknowledgments(synthesis)}
