@@ -1,0 +1,46 @@
+"""The real handlers, called in process with real events, against moto's in-process mock."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from nodeshare.local.gateway import LambdaContext, build_event
+from nodeshare.routes import ROUTES_BY_OPERATION
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    for key in [key for key in os.environ if key.startswith("AWS_ENDPOINT_URL")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "INFO")
+    with mock_aws():
+        from nodeshare.local.emulator import create_tables, create_user_pool
+        from nodeshare.settings import settings
+
+        create_tables(boto3.client("dynamodb", region_name="us-east-1"))
+        pool_id, client_id = create_user_pool(boto3.client("cognito-idp", region_name="us-east-1"))
+        monkeypatch.setenv("USER_POOL_ID", pool_id)
+        monkeypatch.setenv("USER_POOL_CLIENT_ID", client_id)
+        settings.cache_clear()
+        yield {"user_pool_id": pool_id, "client_id": client_id}
+        settings.cache_clear()
+
+
+def call(operation: str, *, claims: dict[str, str] | None = None, query: str = "", body: str = "",
+         path_params: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Invoke the route's handler with an API Gateway v2 event, as Lambda would."""
+    route = ROUTES_BY_OPERATION[operation]
+    path = route.path.format(**(path_params or {}))
+    event = build_event(route, route.method, path, query, {"content-type": "application/json"},
+                        body.encode(), path_params or {}, claims)  # fmt: skip
+    module = importlib.import_module(f"functions.{route.handler}")
+    return module.handler(event, LambdaContext(function_name=operation))
