@@ -8,5 +8,6 @@ from infra.stack import NodeshareStack
 
 app = cdk.App()
 NodeshareStack(app, app.node.try_get_context("stack_name") or "Nodeshare")
-cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+# cdk-nag v3 is a policy-validation plugin: an unacknowledged finding fails the synth.
+cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
 app.synth()

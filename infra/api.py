@@ -75,7 +75,7 @@ class Api(Construct):
         pool: cognito.UserPool,
     ) -> lambda_.Function:
         construct_id = "".join(part.capitalize() for part in route.operation.split("_"))
-        used = {name: tables[name] for name in (*route.reads, *route.writes)}
+        used = {name: tables[name] for name in route.tables}
         function = functions.make(construct_id, route.handler, used, route.summary)
         for name in route.reads:
             if name not in route.writes:

@@ -38,6 +38,7 @@ class Identity(Construct):
         self.client = self.user_pool.add_client(
             "AppClient",
             auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+            disable_o_auth=True,  # no hosted UI: sign-in goes through /v1/login2
             generate_secret=False,
             prevent_user_existence_errors=True,
             enable_token_revocation=True,

@@ -34,14 +34,16 @@ class PipBundling:
 
     def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
         requirements = self.source / "requirements.txt"
-        key = hashlib.sha256(requirements.read_bytes() + _PLATFORM.encode()).hexdigest()[:16]
+        key = hashlib.sha256(
+            requirements.read_bytes() + f"{_PLATFORM} {RUNTIME.name} no-compile".encode()
+        ).hexdigest()[:16]
         packages = CACHE / key
         if not packages.exists():
             staging = CACHE / f"{key}.partial"
             shutil.rmtree(staging, ignore_errors=True)
             subprocess.run(
                 [
-                    sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
                     "--requirement", str(requirements), "--target", str(staging),
                     "--platform", _PLATFORM, "--implementation", "cp",
                     "--python-version", RUNTIME.name.removeprefix("python"), "--only-binary=:all:",
@@ -68,7 +70,8 @@ class SharedLayer(Construct):
             "Layer",
             code=lambda_.Code.from_asset(
                 str(LAYER_SOURCE),
-                asset_hash_type=AssetHashType.SOURCE,
+                # Hash what is shipped, so a new platform or runtime makes a new layer version.
+                asset_hash_type=AssetHashType.OUTPUT,
                 exclude=["**/__pycache__", "**/*.pyc", "python/nodeshare/local"],
                 bundling=BundlingOptions(
                     # Never used: local bundling always succeeds, so no Docker is needed.

@@ -24,8 +24,7 @@ def acknowledge_reviewed_findings(
     stack: Stack,
     *,
     user_pool: IConstruct,
-    tables: dict[str, dynamodb.Table],
-    functions: list[lambda_.Function],
+    tables_of: dict[lambda_.Function, list[dynamodb.Table]],
     public_routes: list[apigwv2.HttpRoute],
     stream_processor: lambda_.Function,
     stream_failures: IConstruct,
@@ -49,13 +48,13 @@ def acknowledge_reviewed_findings(
             "Public by the spec (SPEC §3.1): API versions, sign-in and sign-up are called before the "
             "caller has a token. Every other route uses the Cognito JWT authorizer.",
         )
-    for function in functions:
+    for function, tables in tables_of.items():
         _acknowledge(
             function,
             f"IAM4[{BASIC_EXECUTION_ROLE}]",
             "AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents.",
         )
-        for table in tables.values():
+        for table in tables:
             index_arn = f"Resource::<{stack.get_logical_id(table.node.default_child)}.Arn>/index/*"  # type: ignore[arg-type]
             _acknowledge(
                 function,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
+from nodeshare.routes import ROUTES
 from nodeshare.settings import SEVEN_DAYS
 
 from infra.api import Api
@@ -47,8 +48,13 @@ class NodeshareStack(Stack):
         acknowledge_reviewed_findings(
             self,
             user_pool=identity.user_pool,
-            tables=tables.by_name,
-            functions=[*api.functions.values(), streams.processor],
+            tables_of={
+                **{
+                    api.functions[route.operation]: [tables.by_name[name] for name in route.tables]
+                    for route in ROUTES
+                },
+                streams.processor: list(tables.by_name.values()),
+            },
             public_routes=api.public_routes,
             stream_processor=streams.processor,
             stream_failures=streams.failures,

@@ -25,6 +25,11 @@ class Route:
     cognito: tuple[str, ...] = ()  # Cognito admin actions it calls (IAM); public client APIs need none
 
     @property
+    def tables(self) -> tuple[str, ...]:
+        """Every table the route touches."""
+        return tuple(dict.fromkeys((*self.reads, *self.writes)))
+
+    @property
     def resolver_path(self) -> str:
         """The path in Powertools' syntax (`<name>` instead of `{name}`)."""
         return self.path.replace("{", "<").replace("}", ">")
