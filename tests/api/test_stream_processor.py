@@ -23,7 +23,8 @@ def node_change(sequence: str, node_id: str, old_epoch: int, new_epoch: int) -> 
         "eventID": sequence, "eventName": "MODIFY", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
         "awsRegion": "us-east-1", "eventSourceARN": STREAM_ARN,
         "dynamodb": {"Keys": {"node_id": {"S": node_id}}, "OldImage": image(old_epoch),
-                     "NewImage": image(new_epoch), "SequenceNumber": sequence, "SizeBytes": 10, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                     "NewImage": image(new_epoch), "SequenceNumber": sequence, "SizeBytes": 10,
+                     "StreamViewType": "NEW_AND_OLD_IMAGES"},
     }  # fmt: skip
 
 
