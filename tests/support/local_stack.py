@@ -45,8 +45,9 @@ class RunningStack:
             aws_secret_access_key="local",
         )
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Stop as an operator would (SIGTERM, or Ctrl-C's SIGINT); the exit status."""
+        self.process.send_signal(sig)
         try:
             return self.process.wait(timeout=15)
         finally:
