@@ -74,6 +74,21 @@ ROUTES: tuple[Route, ...] = (
     Route("update_node_mapping", "PUT", "/v1/user/nodes/mapping", "nodes.update_node_mapping",
           "Remove the caller's mapping with a node (a primary releases it)",
           reads=(USERS,), writes=(NODES, ASSOCIATIONS)),
+    # --- node sharing (RainMaker) ---
+    Route("share_nodes", "PUT", "/v1/user/nodes/sharing", "sharing.share_nodes",
+          "Share nodes with a user by e-mail: a share request, or a new level for existing access",
+          reads=(NODES, USERS), writes=(ASSOCIATIONS, REQUESTS)),
+    Route("update_share_request", "PUT", "/v1/user/nodes/sharing/requests", "sharing.update_share_request",
+          "Accept or decline a share request (a body with `nodes` creates one, like share_nodes)",
+          reads=(USERS,), writes=(NODES, ASSOCIATIONS, REQUESTS)),
+    Route("cancel_share_request", "DELETE", "/v1/user/nodes/sharing/requests", "sharing.cancel_share_request",
+          "Cancel a pending share request (its requester)", writes=(REQUESTS,)),
+    Route("list_share_requests", "GET", "/v1/user/nodes/sharing/requests", "sharing.list_share_requests",
+          "Pending share requests received, or sent with primary_user=true", reads=(REQUESTS,)),
+    Route("list_sharing", "GET", "/v1/user/nodes/sharing", "sharing.list_sharing",
+          "Primary and secondary users of the caller's nodes", reads=(NODES, ASSOCIATIONS)),
+    Route("remove_sharing", "DELETE", "/v1/user/nodes/sharing", "sharing.remove_sharing",
+          "Remove a secondary user from nodes (or oneself)", reads=(NODES, USERS), writes=(ASSOCIATIONS,)),
 )  # fmt: skip
 
 ROUTES_BY_OPERATION = {route.operation: route for route in ROUTES}

@@ -23,16 +23,18 @@ class Action(StrEnum):
     READ = "read"  # config, params, status, sharing details
     WRITE = "write"  # set params, run actions
     SHARE = "share"  # grant or revoke access for others, manage tags
+    TRANSFER = "transfer"  # hand the node to another primary: the primary alone
     LEAVE = "leave"  # remove one's own association with the node
 
 
-# The least level each action needs. The primary is never restricted.
+# The least level each action needs (TRANSFER: none, only the primary). The primary is never restricted.
 NEEDED_LEVEL = {
     Action.READ: Level.READ,
     Action.WRITE: Level.READ_WRITE,
     Action.SHARE: Level.READ_WRITE_PERMISSION,
     Action.LEAVE: Level.DENY_READ,
 }
+PRIMARY_ONLY = {Action.TRANSFER}
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,10 @@ def decide(principal: Principal, action: Action, facts: AccessFacts, now: int) -
             role, level = Role.SECONDARY, association.level
             reasons.append(f"secondary with level {level} (epoch {node.epoch})")
 
-    needed = NEEDED_LEVEL[action]
     if level is not None:
+        if action in PRIMARY_ONLY:
+            return Decision(False, True, role, level, (*reasons, f"only the primary may {action}"))
+        needed = NEEDED_LEVEL[action]
         if level.allows(needed) or action is Action.LEAVE:
             return Decision(True, True, role, level, (*reasons, f"{action} needs {needed}"))
         return Decision(False, True, role, level, (*reasons, f"{action} needs {needed}, has {level}"))

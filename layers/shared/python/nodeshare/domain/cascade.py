@@ -11,6 +11,7 @@ from typing import Any
 
 from nodeshare.observability import logger
 from nodeshare.store import associations as association_store
+from nodeshare.store import requests as request_store
 
 DYNAMODB_SERVICE = "dynamodb.amazonaws.com"
 
@@ -39,7 +40,14 @@ def apply(change: Change) -> None:
     if new_epoch is not None and change.new is not None:
         node_id = str(change.new["node_id"])
         deleted = association_store.delete_stale(node_id, new_epoch)
-        logger.info("cascade: stale associations deleted", node_id=node_id, epoch=new_epoch, deleted=deleted)
+        dropped = request_store.drop_stale_lines(node_id, new_epoch)
+        logger.info(
+            "cascade",
+            node_id=node_id,
+            epoch=new_epoch,
+            associations_deleted=deleted,
+            requests_dropped=dropped,
+        )
     elif change.by_ttl and change.old is not None:
         # Expiry is recorded as such, not mistaken for a user's cancel or decline.
         logger.info("expired", table=change.table, key=_key(change.old))

@@ -68,3 +68,15 @@ class InvalidParams(DomainError):
 
 class Conflict(DomainError):
     """A racing request changed the state first; the caller may retry."""
+
+
+class RequestNotFound(DomainError):
+    """No such request *for this caller*: others' requests are never revealed."""
+
+
+class RequestNotPending(DomainError):
+    """The request was already accepted, declined or cancelled."""
+
+
+class RequestExpired(DomainError):
+    """The request's lifetime (7 days by default) has passed."""

@@ -70,3 +70,36 @@ class Tokens:
     id_token: str
     access_token: str
     refresh_token: str | None
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class ShareRequest:
+    """A primary's offer of nodes to a user (RainMaker node sharing)."""
+
+    request_id: str
+    requester_user_id: str
+    requester_user_name: str
+    invitee_user_name: str
+    invitee_user_id: str | None  # None: no account has this e-mail; nobody can ever accept
+    node_epochs: dict[str, int]  # each node's epoch when the request was made
+    level: Level
+    transfer: bool
+    new_role: str | None
+    metadata: dict[str, Any]
+    status: RequestStatus
+    created_at: int
+    expires_at: int
+
+    @property
+    def node_ids(self) -> list[str]:
+        return list(self.node_epochs)
+
+    def is_pending(self, now: int) -> bool:
+        return self.status is RequestStatus.PENDING and self.expires_at > now

@@ -26,6 +26,9 @@ ERROR_TABLE: dict[type[errors.DomainError], tuple[HTTPStatus, int]] = {
     errors.UserAlreadyExists: (HTTPStatus.CONFLICT, 107041),
     errors.Conflict: (HTTPStatus.CONFLICT, 107042),
     errors.PayloadTooLarge: (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, 107050),
+    errors.RequestNotFound: (HTTPStatus.NOT_FOUND, 107060),
+    errors.RequestNotPending: (HTTPStatus.CONFLICT, 107061),
+    errors.RequestExpired: (HTTPStatus.GONE, 107062),
 }
 
 # Not a domain error: a bug or an outage. The description never leaks internals.

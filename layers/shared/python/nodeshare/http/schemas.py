@@ -130,3 +130,23 @@ NODE_MAPPING = {
         "operation": {"enum": ["add", "remove"]},
     },
 }
+
+SHARE_NODES = {
+    "type": "object",
+    "required": ["nodes", "user_name"],
+    "properties": {
+        "nodes": {"type": "array", "minItems": 1, "maxItems": MAX_NODES, "items": NODE_ID},
+        "user_name": EMAIL,
+        "primary": {"type": "boolean"},
+        "transfer": {"type": "boolean"},
+        "new_role": {"type": "string", "maxLength": 16},
+        "sub_role": {"type": "integer"},
+        "metadata": {"type": "object", "maxProperties": 50},
+    },
+}
+ANSWER_SHARE_REQUEST = {
+    "type": "object",
+    "required": ["accept", "request_id"],
+    "properties": {"accept": {"type": "boolean"}, "request_id": ID},
+}
+UPDATE_SHARE_REQUEST = {"oneOf": [ANSWER_SHARE_REQUEST, SHARE_NODES]}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeshare.domain.model import Node, Role
+from nodeshare.domain.levels import Level
+from nodeshare.domain.model import Node, Role, ShareRequest
 from nodeshare.domain.nodes import UserNode
+from nodeshare.domain.sharing import NodeSharing
 from nodeshare.http.request import Request
 
 DEFAULT_PAGE, MAX_PAGE = 25, 100
@@ -59,3 +61,26 @@ def node_details(user_node: UserNode) -> dict[str, Any]:
     if user_node.level:
         details["level"] = user_node.level
     return details
+
+
+def share_request(request: ShareRequest) -> dict[str, Any]:
+    """One entry of `sharing_requests`, with what esp-rainmaker-cli prints (timestamps in seconds)."""
+    body: dict[str, Any] = {
+        "request_id": request.request_id,
+        "request_status": request.status.value,
+        "request_timestamp": request.created_at,
+        "expiration_timestamp": request.expires_at,
+        "node_ids": request.node_ids,
+        "user_name": request.invitee_user_name,
+        "primary_user_name": request.requester_user_name,
+        "primary": request.level is Level.READ_WRITE_PERMISSION,
+        "transfer": request.transfer,
+        "metadata": request.metadata,
+    }
+    if request.new_role:
+        body["new_role"] = request.new_role
+    return body
+
+
+def node_sharing(sharing: NodeSharing) -> dict[str, Any]:
+    return {"node_id": sharing.node_id, "users": {"primary": sharing.primary, "secondary": sharing.secondary}}

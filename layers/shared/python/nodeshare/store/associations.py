@@ -25,6 +25,11 @@ def list_for_user(user_id: str, start_id: str | None, limit: int) -> tuple[list[
     return associations, (next_key["node_id"]["S"] if next_key else None)
 
 
+def list_for_node(node_id: str) -> list[Association]:
+    """Every association row of a node (current and stale: the caller compares epochs)."""
+    return [to_association(item) for item in AssociationModel.query(node_id, consistent_read=True)]
+
+
 def count_for_user(user_id: str) -> int:
     return AssociationModel.by_user.count(user_id)
 

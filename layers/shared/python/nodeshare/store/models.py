@@ -118,30 +118,31 @@ class UserModel(Model):
     by_user_name = UsersByName()
 
 
-class RequestsByInvitee(GlobalSecondaryIndex["RequestModel"]):
-    """Requests a user has received, newest id order."""
+class PendingByInvitee(GlobalSecondaryIndex["RequestModel"]):
+    """Pending requests a user has received. Sparse: `pending_invitee` is removed once answered,
+    and is never set for an e-mail without an account (such a request can never be accepted)."""
 
     class Meta:
-        index_name = "by_invitee"
+        index_name = "pending_by_invitee"
         projection = AllProjection()
 
-    invitee_user_name = UnicodeAttribute(hash_key=True)
+    pending_invitee = UnicodeAttribute(hash_key=True)
     request_id = UnicodeAttribute(range_key=True)
 
 
-class RequestsByRequester(GlobalSecondaryIndex["RequestModel"]):
-    """Requests a user has sent."""
+class PendingByRequester(GlobalSecondaryIndex["RequestModel"]):
+    """Pending requests a user has sent. Sparse, like `pending_by_invitee`."""
 
     class Meta:
-        index_name = "by_requester"
+        index_name = "pending_by_requester"
         projection = AllProjection()
 
-    requester_user_id = UnicodeAttribute(hash_key=True)
+    pending_requester = UnicodeAttribute(hash_key=True)
     request_id = UnicodeAttribute(range_key=True)
 
 
-class RequestsByNode(GlobalSecondaryIndex["RequestModel"]):
-    """Pending requests of a node, so the cascade can drop them when its epoch changes."""
+class RequestLinesByNode(GlobalSecondaryIndex["RequestModel"]):
+    """The request lines of a node, so the cascade can drop them when the node's epoch changes."""
 
     class Meta:
         index_name = "by_node"
@@ -151,11 +152,18 @@ class RequestsByNode(GlobalSecondaryIndex["RequestModel"]):
     request_id = UnicodeAttribute(range_key=True)
 
 
+REQUEST_HEADER = "request"
+LINE_PREFIX = "node#"
+
+
 class RequestModel(Model):
     """Share, permission and mapping requests and PIN codes: everything that expires.
 
-    `expires_at` (epoch seconds) is the table's TTL attribute; DynamoDB deletes expired items
-    days late, so every read and every condition also checks it (SPEC §2.2).
+    A request is a header item (`sk` = "request") and, for requests about nodes, one line item
+    per node (`sk` = "node#<node_id>"), which only indexes the request by node for the cascade;
+    the header's `node_epochs` is what accepting checks. `expires_at` (epoch seconds) is the TTL
+    attribute; DynamoDB deletes expired items days late, so every read and every condition also
+    checks it (SPEC §2.2).
     """
 
     class Meta:
@@ -164,17 +172,30 @@ class RequestModel(Model):
         billing_mode = PAY_PER_REQUEST
 
     request_id = UnicodeAttribute(hash_key=True)
-    kind = UnicodeAttribute()
-    node_id = UnicodeAttribute(null=True)
-    invitee_user_name = UnicodeAttribute(null=True)
-    requester_user_id = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()
+    sk = UnicodeAttribute(range_key=True)
     expires_at = NumberAttribute()
-    created_at = NumberAttribute()
+    # header
+    kind = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    requester_user_id = UnicodeAttribute(null=True)
+    requester_user_name = UnicodeAttribute(null=True)
+    invitee_user_name = UnicodeAttribute(null=True)
+    invitee_user_id = UnicodeAttribute(null=True)
+    node_epochs = MapAttribute(null=True)  # type: ignore[var-annotated]
+    level = UnicodeAttribute(null=True)
+    transfer = BooleanAttribute(null=True)
+    new_role = UnicodeAttribute(null=True)
+    metadata = MapAttribute(null=True)  # type: ignore[var-annotated]
+    created_at = NumberAttribute(null=True)
+    pending_invitee = UnicodeAttribute(null=True)
+    pending_requester = UnicodeAttribute(null=True)
+    # line
+    node_id = UnicodeAttribute(null=True)
+    epoch = NumberAttribute(null=True)
 
-    by_invitee = RequestsByInvitee()
-    by_requester = RequestsByRequester()
-    by_node = RequestsByNode()
+    pending_by_invitee = PendingByInvitee()
+    pending_by_requester = PendingByRequester()
+    by_node = RequestLinesByNode()
 
 
 @dataclass(frozen=True)

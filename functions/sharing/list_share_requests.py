@@ -1,0 +1,31 @@
+"""GET /v1/user/nodes/sharing/requests[?primary_user=true][&request_id=][&start_request_id=
+&start_user_name=&num_records=] — pending requests received (default) or sent."""
+
+from typing import Any
+
+from nodeshare.domain.sharing import list_share_requests as list_requests
+from nodeshare.http.endpoint import endpoint
+from nodeshare.http.request import Request
+from nodeshare.http.shapes import page_limit, share_request
+
+
+@endpoint("list_share_requests")
+def list_share_requests(request: Request):
+    # start_user_name is accepted for RainMaker compatibility; request ids alone order the pages.
+    request.query("start_user_name")
+    requests, next_id = list_requests(
+        request.principal,
+        sent=request.query_bool("primary_user"),
+        request_id=request.query("request_id"),
+        start_request_id=request.query("start_request_id"),
+        limit=page_limit(request),
+        now=request.now,
+    )
+    body: dict[str, Any] = {"sharing_requests": [share_request(item) for item in requests]}
+    if next_id:
+        body["next_request_id"] = next_id
+        body["next_user_name"] = requests[-1].invitee_user_name if requests else ""
+    return body
+
+
+handler = list_share_requests

@@ -1,0 +1,253 @@
+"""RainMaker node sharing: share requests (create, accept, decline, cancel, list), sharing details
+and removing users (SPEC §1, §2, §3.1; seeds/000).
+
+- The requester must be primary or `rwp` of every node; a transfer needs the primary.
+- An unknown e-mail gets exactly the answer a known one gets: a request id that can never be
+  accepted (SPEC §2.4).
+- Sharing with someone who already has access updates that access instead of creating a request.
+- Accepting needs the invitee, a pending unexpired request, and grants only nodes whose epoch is
+  unchanged since the request (a re-claim or transfer meanwhile voids the offer for that node).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from nodeshare.domain.authorization import Action, NodeAccess, authorize, authorize_many
+from nodeshare.domain.errors import BadRequest, Conflict, RequestExpired, RequestNotFound, RequestNotPending
+from nodeshare.domain.levels import DEFAULT_SECONDARY_LEVEL, Level
+from nodeshare.domain.model import Association, Node, Principal, RequestStatus, Role, ShareRequest
+from nodeshare.domain.nodes import list_user_nodes
+from nodeshare.domain.users import user_name_of
+from nodeshare.settings import settings
+from nodeshare.store import access
+from nodeshare.store import associations as association_store
+from nodeshare.store import nodes as node_store
+from nodeshare.store import requests as request_store
+from nodeshare.store import sharing as sharing_store
+from nodeshare.store import users as user_store
+
+ACCEPT_ATTEMPTS = 3
+MAX_LISTED_NODES = 100
+# Decision: `new_role` names what the old primary becomes after a transfer; absent, it leaves.
+NEW_ROLE_LEVELS = {
+    "secondary": DEFAULT_SECONDARY_LEVEL,
+    "r": Level.READ,
+    "rw": Level.READ_WRITE,
+    "rwp": Level.READ_WRITE_PERMISSION,
+}
+
+
+def new_request_id() -> str:
+    # Alphanumeric, as RainMaker's, so clients can pass it anywhere unescaped.
+    return secrets.token_hex(12)
+
+
+@dataclass(frozen=True)
+class ShareOutcome:
+    request_id: str
+    updated_nodes: list[str] = field(default_factory=list)  # existing access changed in place
+    requested_nodes: list[str] = field(default_factory=list)
+
+
+def share_nodes(
+    principal: Principal,
+    node_ids: list[str],
+    user_name: str,
+    *,
+    primary: bool,
+    transfer: bool,
+    new_role: str | None,
+    metadata: dict[str, Any],
+    now: int,
+) -> ShareOutcome:
+    node_ids = list(dict.fromkeys(node_ids))
+    requester_name = user_name_of(principal)
+    if user_name.lower() == requester_name.lower():
+        raise BadRequest("Cannot share nodes with yourself")
+    if new_role is not None and (not transfer or new_role not in NEW_ROLE_LEVELS):
+        raise BadRequest(f"new_role must go with transfer and be one of {', '.join(NEW_ROLE_LEVELS)}")
+    level = Level.READ_WRITE_PERMISSION if primary else DEFAULT_SECONDARY_LEVEL
+
+    accesses = authorize_many(principal, Action.TRANSFER if transfer else Action.SHARE, node_ids, now)
+    for refusal in accesses.values():
+        if not isinstance(refusal, NodeAccess):
+            raise refusal
+    granted = {node_id: access_ for node_id, access_ in accesses.items() if isinstance(access_, NodeAccess)}
+
+    invitee = user_store.find_by_name(user_name)
+    updates: list[tuple[Association, Level]] = []
+    offered = dict.fromkeys(node_ids)
+    if invitee is not None and not transfer:
+        for node_id, (node, association) in access.load_many(node_ids, invitee.user_id).items():
+            if node is not None and node.primary_user_id == invitee.user_id:
+                raise BadRequest(f"{user_name} is already the primary of node {node_id}")
+            if association is not None and node is not None and association.epoch == node.epoch:
+                updates.append((association, level))
+                offered.pop(node_id)
+    if updates:
+        sharing_store.set_levels(updates)
+    request_id = new_request_id()
+    if offered or not updates:
+        request = ShareRequest(
+            request_id=request_id,
+            requester_user_id=principal.user_id,
+            requester_user_name=requester_name,
+            invitee_user_name=user_name,
+            invitee_user_id=invitee.user_id if invitee else None,
+            node_epochs={node_id: granted[node_id].node.epoch for node_id in offered},
+            level=level,
+            transfer=transfer,
+            new_role=new_role,
+            metadata=metadata,
+            status=RequestStatus.PENDING,
+            created_at=now,
+            expires_at=now + settings().request_ttl_seconds,
+        )
+        request_store.create(request)
+    return ShareOutcome(request_id, [association.node_id for association, _ in updates], list(offered))
+
+
+def _own_request(principal: Principal, request_id: str, *, as_requester: bool) -> ShareRequest:
+    """The request, if the caller is its requester (or invitee); anyone else learns nothing."""
+    request = request_store.get(request_id)
+    party = request and (request.requester_user_id if as_requester else request.invitee_user_id)
+    if request is None or party != principal.user_id:
+        raise RequestNotFound(f"Request {request_id} not found")
+    return request
+
+
+def _require_pending(request: ShareRequest, now: int) -> None:
+    if request.status is not RequestStatus.PENDING:
+        raise RequestNotPending(f"Request {request.request_id} was already {request.status.value}")
+    if request.expires_at <= now:
+        raise RequestExpired(f"Request {request.request_id} has expired")
+
+
+def accept_share_request(principal: Principal, request_id: str, now: int) -> list[str]:
+    """The invitee accepts: access to every node whose epoch is unchanged; returns those ids."""
+    for attempt in range(ACCEPT_ATTEMPTS):
+        request = _own_request(principal, request_id, as_requester=False)
+        _require_pending(request, now)
+        nodes = node_store.get_many(request.node_ids)
+        current = [
+            nodes[node_id]
+            for node_id, epoch in request.node_epochs.items()
+            if node_id in nodes and nodes[node_id].epoch == epoch
+        ]
+        if request.transfer:
+            current = [node for node in current if node.primary_user_id == request.requester_user_id]
+        old_primary_level = NEW_ROLE_LEVELS.get(request.new_role or "")
+        grants = [
+            sharing_store.NodeGrant(
+                node,
+                sharing_store.grant_operations(
+                    request, node, user_name_of(principal), now, old_primary_level
+                ),
+            )
+            for node in current
+        ]
+        try:
+            sharing_store.accept(request, grants, now)
+            return [grant.node.node_id for grant in grants]
+        except Conflict:
+            if attempt == ACCEPT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def decline_share_request(principal: Principal, request_id: str, now: int) -> None:
+    request = _own_request(principal, request_id, as_requester=False)
+    _require_pending(request, now)
+    request_store.answer(request, RequestStatus.DECLINED, now)
+
+
+def cancel_share_request(principal: Principal, request_id: str, now: int) -> None:
+    request = _own_request(principal, request_id, as_requester=True)
+    _require_pending(request, now)
+    request_store.answer(request, RequestStatus.CANCELLED, now)
+
+
+def list_share_requests(
+    principal: Principal,
+    *,
+    sent: bool,
+    request_id: str | None,
+    start_request_id: str | None,
+    limit: int,
+    now: int,
+) -> tuple[list[ShareRequest], str | None]:
+    """Pending, unexpired requests received (or sent); with `request_id`, that one request in any
+    state, for its requester or invitee."""
+    if request_id:
+        request = request_store.get(request_id)
+        if request is None or principal.user_id not in (request.requester_user_id, request.invitee_user_id):
+            raise RequestNotFound(f"Request {request_id} not found")
+        return [request], None
+    return request_store.list_pending(
+        principal.user_id, sent=sent, start_request_id=start_request_id, limit=limit, now=now
+    )
+
+
+@dataclass(frozen=True)
+class NodeSharing:
+    node_id: str
+    primary: list[str]
+    secondary: list[str]
+
+
+def _view(principal: Principal, node: Node, role: Role | None, level: Level | None,
+          rows: list[Association]) -> NodeSharing:  # fmt: skip
+    """Who has the node, as this caller may see it: a secondary below `rwp` sees the primary and
+    itself only (RainMaker); the primary, `rwp` secondaries and operators see everyone."""
+    current = [row for row in rows if row.epoch == node.epoch]
+    primary = [row.user_name for row in current if row.user_id == node.primary_user_id]
+    secondaries = [
+        row for row in current if row.role is Role.SECONDARY and row.user_id != node.primary_user_id
+    ]
+    sees_all = role is Role.PRIMARY or principal.is_operator
+    sees_all = sees_all or (level is not None and level.allows(Level.READ_WRITE_PERMISSION))
+    if not sees_all:
+        secondaries = [row for row in secondaries if row.user_id == principal.user_id]
+    return NodeSharing(node.node_id, primary, [row.user_name for row in secondaries])
+
+
+def node_sharing(principal: Principal, node_id: str, now: int) -> NodeSharing:
+    node_access = authorize(principal, Action.READ, node_id, now)
+    decision = node_access.decision
+    rows = association_store.list_for_node(node_id)
+    return _view(principal, node_access.node, decision.role, decision.level, rows)
+
+
+def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
+    """Sharing details of the caller's nodes (the first 100): one Query of the node's users each."""
+    page = list_user_nodes(principal, None, MAX_LISTED_NODES)
+    return [
+        _view(principal, mine.node, mine.role, Level(mine.level) if mine.level else None,
+              association_store.list_for_node(mine.node.node_id))
+        for mine in page.nodes
+    ]  # fmt: skip
+
+
+def remove_user(principal: Principal, node_ids: list[str], user_name: str, now: int) -> None:
+    """The primary (or `rwp`) removes a secondary from nodes; a secondary may remove itself."""
+    node_ids = list(dict.fromkeys(node_ids))
+    target = user_store.find_by_name(user_name)
+    removing_self = target is not None and target.user_id == principal.user_id
+    action = Action.LEAVE if removing_self else Action.SHARE
+    accesses = authorize_many(principal, action, node_ids, now)
+    for refusal in accesses.values():
+        if not isinstance(refusal, NodeAccess):
+            raise refusal
+    if target is None:
+        raise BadRequest(f"{user_name} has no access to these nodes")
+    removals = []
+    for node_id, (node, association) in access.load_many(node_ids, target.user_id).items():
+        if node is None or association is None or association.epoch != node.epoch:
+            raise BadRequest(f"{user_name} has no access to node {node_id}")
+        if association.role is not Role.SECONDARY or node.primary_user_id == target.user_id:
+            raise BadRequest(f"{user_name} is the primary of node {node_id}; the primary cannot be removed")
+        removals.append(association)
+    sharing_store.remove(removals)

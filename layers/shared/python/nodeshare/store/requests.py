@@ -1,0 +1,171 @@
+"""Share requests: a header item plus one line item per node (the cascade's index by node)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.expressions.condition import size
+from pynamodb.transactions import TransactWrite
+
+from nodeshare.domain.errors import RequestNotPending
+from nodeshare.domain.levels import Level
+from nodeshare.domain.model import RequestStatus, ShareRequest
+from nodeshare.store.conditions import is_refused, refused_as
+from nodeshare.store.models import LINE_PREFIX, REQUEST_HEADER, RequestModel
+from nodeshare.store.records import plain
+
+TRANSACTION_LIMIT = 100  # items per TransactWriteItems (a DynamoDB limit)
+SHARE = "share"
+
+
+def _connection() -> Connection:
+    return RequestModel._get_connection().connection
+
+
+def to_share_request(item: RequestModel) -> ShareRequest:
+    return ShareRequest(
+        request_id=item.request_id,
+        requester_user_id=item.requester_user_id or "",
+        requester_user_name=item.requester_user_name or "",
+        invitee_user_name=item.invitee_user_name or "",
+        invitee_user_id=item.invitee_user_id,
+        node_epochs={node_id: int(epoch) for node_id, epoch in (plain(item.node_epochs) or {}).items()},
+        level=Level(item.level),
+        transfer=bool(item.transfer),
+        new_role=item.new_role,
+        metadata=plain(item.metadata) or {},
+        status=RequestStatus(item.status),
+        created_at=int(item.created_at or 0),
+        expires_at=int(item.expires_at),
+    )
+
+
+def _header(request: ShareRequest) -> RequestModel:
+    return RequestModel(
+        request.request_id,
+        REQUEST_HEADER,
+        kind=SHARE,
+        status=request.status.value,
+        requester_user_id=request.requester_user_id,
+        requester_user_name=request.requester_user_name,
+        invitee_user_name=request.invitee_user_name,
+        invitee_user_id=request.invitee_user_id,
+        node_epochs=request.node_epochs,
+        level=request.level.value,
+        transfer=request.transfer,
+        new_role=request.new_role,
+        metadata=request.metadata,
+        created_at=request.created_at,
+        expires_at=request.expires_at,
+        pending_invitee=request.invitee_user_id,
+        pending_requester=request.requester_user_id,
+    )
+
+
+def create(request: ShareRequest) -> None:
+    """Write the lines, then the header in the last transaction: a request never exists without
+    its lines, and a failure leaves at most orphan lines, which expire with their TTL."""
+    items = [
+        RequestModel(
+            request.request_id,
+            f"{LINE_PREFIX}{node_id}",
+            node_id=node_id,
+            epoch=epoch,
+            expires_at=request.expires_at,
+        )
+        for node_id, epoch in request.node_epochs.items()
+    ]
+    items.append(_header(request))
+    for start in range(0, len(items), TRANSACTION_LIMIT):
+        with TransactWrite(connection=_connection()) as transaction:
+            for item in items[start : start + TRANSACTION_LIMIT]:
+                transaction.save(item, condition=RequestModel.request_id.does_not_exist())
+
+
+def get(request_id: str) -> ShareRequest | None:
+    try:
+        item = RequestModel.get(request_id, REQUEST_HEADER, consistent_read=True)
+    except RequestModel.DoesNotExist:
+        return None
+    return to_share_request(item) if item.kind == SHARE else None
+
+
+def pending_condition(request: ShareRequest, now: int) -> Any:
+    """Still pending, unexpired and unchanged in who may answer it (SPEC §2.2, §2.5)."""
+    return (
+        (RequestModel.status == RequestStatus.PENDING.value)
+        & (RequestModel.expires_at > now)
+        & (RequestModel.requester_user_id == request.requester_user_id)
+    )
+
+
+def header_answer(
+    request: ShareRequest, status: RequestStatus, now: int
+) -> tuple[RequestModel, list[Any], Any]:
+    """(item, actions, condition) that move a pending request to `status`; used alone or inside
+    a larger transaction (accepting)."""
+    actions = [
+        RequestModel.status.set(status.value),
+        RequestModel.pending_invitee.remove(),
+        RequestModel.pending_requester.remove(),
+    ]
+    return RequestModel(request.request_id, REQUEST_HEADER), actions, pending_condition(request, now)
+
+
+def answer(request: ShareRequest, status: RequestStatus, now: int) -> None:
+    """Decline or cancel: one conditional update, so it races cleanly with an accept."""
+    item, actions, condition = header_answer(request, status, now)
+    with refused_as(RequestNotPending(f"Request {request.request_id} is no longer pending")):
+        item.update(actions=actions, condition=condition)
+
+
+def list_pending(
+    user_id: str, *, sent: bool, start_request_id: str | None, limit: int, now: int
+) -> tuple[list[ShareRequest], str | None]:
+    """One page of a user's pending, unexpired requests (received, or sent)."""
+    index = RequestModel.pending_by_requester if sent else RequestModel.pending_by_invitee
+    key = "pending_requester" if sent else "pending_invitee"
+    last_key = None
+    if start_request_id:
+        last_key = {
+            key: {"S": user_id},
+            "request_id": {"S": start_request_id},
+            "sk": {"S": REQUEST_HEADER},
+        }
+    result = index.query(
+        user_id, filter_condition=RequestModel.expires_at > now, limit=limit, last_evaluated_key=last_key
+    )
+    requests = [to_share_request(item) for item in result]
+    next_key = result.last_evaluated_key
+    return requests, (next_key["request_id"]["S"] if next_key else None)
+
+
+def drop_stale_lines(node_id: str, current_epoch: int) -> int:
+    """The cascade: remove this node from every request made under an older epoch of it. A
+    request left without nodes is deleted. Idempotent: every write is conditioned."""
+    dropped = 0
+    for line in RequestModel.by_node.query(node_id):
+        try:
+            RequestModel(line.request_id, line.sk).delete(condition=RequestModel.epoch < current_epoch)
+        except DeleteError as exc:
+            if not is_refused(exc):
+                raise
+            continue
+        dropped += 1
+        header = RequestModel(line.request_id, REQUEST_HEADER)
+        try:
+            header.update(
+                actions=[RequestModel.node_epochs[node_id].remove()],
+                condition=RequestModel.node_epochs[node_id].exists(),
+            )
+        except UpdateError as exc:
+            if not is_refused(exc):
+                raise
+        try:
+            header.delete(condition=size(RequestModel.node_epochs) == 0)
+        except DeleteError as exc:
+            if not is_refused(exc):
+                raise
+    return dropped

@@ -1,0 +1,143 @@
+"""The multi-table writes of sharing: accepting a request, changing or removing access.
+
+Each is a set of transactions of at most 100 items, every item conditioned on what the domain
+read: the request still pending, each node's epoch (and primary) unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from nodeshare.domain.errors import Conflict, RequestNotPending
+from nodeshare.domain.levels import Level
+from nodeshare.domain.model import Association, Node, RequestStatus, Role, ShareRequest
+from nodeshare.store.conditions import is_refused, refused_as
+from nodeshare.store.models import AssociationModel, NodeModel
+from nodeshare.store.requests import TRANSACTION_LIMIT, _connection, header_answer
+
+Operation = Callable[[TransactWrite], None]
+
+
+@dataclass(frozen=True)
+class NodeGrant:
+    """What accepting gives the invitee on one node."""
+
+    node: Node
+    operations: list[Operation]
+
+
+def _association(
+    node_id: str, user_id: str, user_name: str, role: Role, level: Level, epoch: int, now: int
+) -> AssociationModel:
+    return AssociationModel(
+        node_id, user_id, user_name=user_name, role=role.value, level=level.value, epoch=epoch, created_at=now
+    )
+
+
+def grant_operations(
+    request: ShareRequest, node: Node, invitee_user_name: str, now: int, old_primary_level: Level | None
+) -> list[Operation]:
+    """The transaction items that give the invitee this node, conditioned on its epoch."""
+    invitee = request.invitee_user_id
+    assert invitee is not None
+    epoch = node.epoch
+    if not request.transfer:
+        return [
+            lambda tx: tx.condition_check(NodeModel, node.node_id, condition=NodeModel.epoch == epoch),
+            lambda tx: tx.save(
+                _association(
+                    node.node_id, invitee, invitee_user_name, Role.SECONDARY, request.level, epoch, now
+                )
+            ),
+        ]
+    # A transfer is a primary change: a new epoch, every earlier secondary cut off (SPEC §2.1).
+    new_epoch = epoch + 1
+    operations: list[Operation] = [
+        lambda tx: tx.update(
+            NodeModel(node.node_id),
+            actions=[NodeModel.epoch.set(new_epoch), NodeModel.primary_user_id.set(invitee)],
+            condition=(NodeModel.epoch == epoch) & (NodeModel.primary_user_id == request.requester_user_id),
+        ),
+        lambda tx: tx.save(
+            _association(
+                node.node_id,
+                invitee,
+                invitee_user_name,
+                Role.PRIMARY,
+                Level.READ_WRITE_PERMISSION,
+                new_epoch,
+                now,
+            )
+        ),
+    ]
+    if old_primary_level is not None:
+        operations.append(
+            lambda tx: tx.save(
+                _association(
+                    node.node_id,
+                    request.requester_user_id,
+                    request.requester_user_name,
+                    Role.SECONDARY,
+                    old_primary_level,
+                    new_epoch,
+                    now,
+                )
+            )
+        )
+    return operations
+
+
+def accept(request: ShareRequest, grants: Sequence[NodeGrant], now: int) -> None:
+    """Mark the request accepted and apply the grants. The header goes in the first transaction,
+    so a racing cancel, decline or second accept finds it answered; a grant whose node changed
+    meanwhile makes its transaction fail and is reported as a Conflict."""
+    header, actions, condition = header_answer(request, RequestStatus.ACCEPTED, now)
+    batches: list[list[Operation]] = [[lambda tx: tx.update(header, actions=actions, condition=condition)]]
+    for grant in grants:
+        if len(batches[-1]) + len(grant.operations) > TRANSACTION_LIMIT:
+            batches.append([])
+        batches[-1].extend(grant.operations)
+    for number, batch in enumerate(batches):
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                for operation in batch:
+                    operation(transaction)
+        except TransactWriteError as exc:
+            if not is_refused(exc):
+                raise
+            if number == 0 and exc.cancellation_reasons and exc.cancellation_reasons[0] is not None:
+                raise RequestNotPending(f"Request {request.request_id} is no longer pending") from exc
+            raise Conflict(
+                "A node changed while the request was accepted; its access was not granted"
+            ) from exc
+
+
+def set_levels(changes: Sequence[tuple[Association, Level]]) -> None:
+    """Change existing secondaries' levels, each only if the row is still the one read."""
+    with refused_as(Conflict("Access changed meanwhile; retry")):
+        for start in range(0, len(changes), TRANSACTION_LIMIT):
+            with TransactWrite(connection=_connection()) as transaction:
+                for association, level in changes[start : start + TRANSACTION_LIMIT]:
+                    transaction.update(
+                        AssociationModel(association.node_id, association.user_id),
+                        actions=[AssociationModel.level.set(level.value)],
+                        condition=(AssociationModel.epoch == association.epoch)
+                        & (AssociationModel.role == Role.SECONDARY.value),
+                    )
+
+
+def remove(associations: Sequence[Association]) -> None:
+    """Delete secondaries' associations, each only if it is still the one read."""
+    with refused_as(Conflict("Access changed meanwhile; retry")):
+        for start in range(0, len(associations), TRANSACTION_LIMIT):
+            with TransactWrite(connection=_connection()) as transaction:
+                for association in associations[start : start + TRANSACTION_LIMIT]:
+                    transaction.delete(
+                        AssociationModel(association.node_id, association.user_id),
+                        condition=(AssociationModel.epoch == association.epoch)
+                        & (AssociationModel.role == Role.SECONDARY.value),
+                    )
