@@ -52,3 +52,58 @@ def test_a_release_racing_a_write_never_writes_after_the_release(api: Api):
             node = api.admin_view(node_id)
             assert node["primary_user_id"] is None and node["epoch"] == 2
             assert alice.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404
+
+
+def test_accept_racing_cancel_ends_in_exactly_one(api: Api):
+    from tests.e2e.test_sharing import answer, params_status, share
+
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = api.owned_node(alice)
+    outcomes = set()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(ROUNDS):
+            request_id = share(alice, [node_id], bob.user_name)["request_id"]
+            accept = pool.submit(answer, bob, request_id, True)
+            cancel = pool.submit(alice.delete, f"/v1/user/nodes/sharing/requests?request_id={request_id}")
+            statuses = (accept.result().status_code, cancel.result().status_code)
+            assert sorted(statuses) == [200, 409], statuses
+            status = bob.get(f"/v1/user/nodes/sharing/requests?request_id={request_id}").json()
+            state = status["sharing_requests"][0]["request_status"]
+            if statuses[0] == 200:
+                assert state == "accepted" and params_status(bob, node_id) == 200
+                alice.delete(f"/v1/user/nodes/sharing?nodes={node_id}&user_name={bob.user_name}")
+            else:
+                assert state == "cancelled" and params_status(bob, node_id) == 404
+            outcomes.add(statuses)
+    assert outcomes, "every round ended in exactly one outcome"
+
+
+def test_two_accepts_end_in_exactly_one(api: Api):
+    from tests.e2e.test_sharing import answer, params_status, share
+
+    alice, bob = api.user("alice"), api.user("bob")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(ROUNDS):
+            node_id = api.owned_node(alice)
+            request_id = share(alice, [node_id], bob.user_name)["request_id"]
+            first, second = (pool.submit(answer, bob, request_id, True) for _ in range(2))
+            assert sorted((first.result().status_code, second.result().status_code)) == [200, 409]
+            assert params_status(bob, node_id) == 200
+
+
+def test_accept_racing_a_new_claim_never_survives_the_claim(api: Api):
+    from tests.e2e.test_sharing import answer, params_status, share
+
+    alice, bob, carol = api.user("alice"), api.user("bob"), api.user("carol")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(ROUNDS):
+            node_id = api.owned_node(alice)
+            request_id = share(alice, [node_id], bob.user_name)["request_id"]
+            accept = pool.submit(answer, bob, request_id, True)
+            claim = pool.submit(api.claim, carol, node_id)
+            assert claim.result().status_code == 204
+            assert accept.result().status_code in (200, 409)
+            # Whatever the order, carol is primary and bob's access (if any was granted) is void
+            assert api.admin_view(node_id)["primary_user_id"] == carol.user_id
+            assert params_status(bob, node_id) == 404
+            assert params_status(carol, node_id) == 200

@@ -10,6 +10,10 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from nodeshare.domain.errors import DomainError
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+# Another transaction was touching the same item at that moment (DynamoDB, not moto, does this):
+# as for a failed condition, the state moved under us and the caller may retry.
+TRANSACTION_CONFLICT = "TransactionConflict"
+REFUSAL_REASONS = {CONDITION_FAILED, TRANSACTION_CONFLICT}
 CONDITION_FAILED_EXCEPTION = "ConditionalCheckFailedException"
 TRANSACTION_CANCELED = "TransactionCanceledException"
 
@@ -18,7 +22,7 @@ def is_refused(error: Exception) -> bool:
     """True when a write (or a transaction) failed because a condition did not hold."""
     if isinstance(error, TransactWriteError):
         return error.cause_response_code == TRANSACTION_CANCELED and any(
-            reason is not None and reason.code == CONDITION_FAILED for reason in error.cancellation_reasons
+            reason is not None and reason.code in REFUSAL_REASONS for reason in error.cancellation_reasons
         )
     if isinstance(error, PutError | UpdateError | DeleteError):
         return error.cause_response_code == CONDITION_FAILED_EXCEPTION

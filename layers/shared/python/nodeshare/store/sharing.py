@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactWrite
 from nodeshare.domain.errors import Conflict, RequestNotPending
 from nodeshare.domain.levels import Level
 from nodeshare.domain.model import Association, Node, RequestStatus, Role, ShareRequest
-from nodeshare.store.conditions import is_refused, refused_as
+from nodeshare.store.conditions import CONDITION_FAILED, is_refused, refused_as
 from nodeshare.store.models import AssociationModel, NodeModel
 from nodeshare.store.requests import TRANSACTION_LIMIT, _connection, header_answer
 
@@ -109,7 +109,8 @@ def accept(request: ShareRequest, grants: Sequence[NodeGrant], now: int) -> None
         except TransactWriteError as exc:
             if not is_refused(exc):
                 raise
-            if number == 0 and exc.cancellation_reasons and exc.cancellation_reasons[0] is not None:
+            header_reason = exc.cancellation_reasons[0] if number == 0 and exc.cancellation_reasons else None
+            if header_reason is not None and header_reason.code == CONDITION_FAILED:
                 raise RequestNotPending(f"Request {request.request_id} is no longer pending") from exc
             raise Conflict(
                 "A node changed while the request was accepted; its access was not granted"
