@@ -67,3 +67,56 @@ def test_a_release_refuses_secondaries_before_the_stream_runs(api: Api, local_st
     assert carol.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404
     assert association_users(local_stack, node_id) == {carol.user_id}
     assert wait_for(lambda: association_users(local_stack, node_id) == set(), timeout=LAG + 15)
+
+
+def request_items(local_stack, request_id: str) -> list[str]:
+    items = local_stack.aws("dynamodb").query(
+        TableName="nodeshare-requests",
+        KeyConditionExpression="request_id = :r",
+        ExpressionAttributeValues={":r": {"S": request_id}},
+        ConsistentRead=True,
+    )["Items"]
+    return sorted(item["sk"]["S"] for item in items)
+
+
+def test_a_re_claim_voids_shares_and_pending_requests_before_the_stream_runs(api: Api, local_stack):
+    from tests.e2e.test_sharing import answer, share
+
+    alice, bob, carol, dave = api.user("alice"), api.user("bob"), api.user("carol"), api.user("dave")
+    node_id = api.owned_node(alice)
+    assert answer(bob, share(alice, [node_id], bob.user_name)["request_id"], True).status_code == 200
+    pending = share(alice, [node_id], carol.user_name)["request_id"]
+    assert request_items(local_stack, pending) == [f"node#{node_id}", "request"]
+
+    # When dave claims the node
+    claimed_at = time.monotonic()
+    assert api.claim(dave, node_id).status_code == 204
+
+    # Then bob (secondary) is refused and carol's pending offer cannot be accepted, at once…
+    assert bob.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404
+    refused = answer(carol, pending, True)
+    assert refused.status_code == 409 and refused.json()["status"] == "failure"
+    assert carol.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404
+    # …while the rows are still there
+    assert time.monotonic() - claimed_at < LAG
+    assert bob.user_id in association_users(local_stack, node_id)
+
+    # And after the stream has run, bob's row and carol's request are gone
+    assert wait_for(lambda: bob.user_id not in association_users(local_stack, node_id), timeout=LAG + 15)
+    assert wait_for(lambda: request_items(local_stack, pending) == [], timeout=LAG + 15)
+
+
+def test_a_removed_secondary_is_refused_at_once(api: Api, local_stack):
+    from tests.e2e.test_sharing import answer, share
+
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = api.owned_node(alice)
+    assert answer(bob, share(alice, [node_id], bob.user_name)["request_id"], True).status_code == 200
+    assert (
+        alice.delete(f"/v1/user/nodes/sharing?nodes={node_id}&user_name={bob.user_name}").status_code == 200
+    )
+    assert bob.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404
+    write = bob.put(
+        "/v1/user/nodes/params", json=[{"node_id": node_id, "payload": {"Light": {"Power": True}}}]
+    )
+    assert write.status_code == 404

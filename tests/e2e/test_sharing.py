@@ -212,7 +212,7 @@ def test_a_new_claim_voids_pending_requests(api: Api):
     node_id = api.owned_node(alice)
     request_id = share(alice, [node_id], bob.user_name)["request_id"]
     assert api.claim(carol, node_id).status_code == 204
-    # The offer was made under the old epoch: accepting grants nothing
+    # The offer was made under the old epoch: accepting is refused and grants nothing
     accepted = answer(bob, request_id, True)
-    assert accepted.status_code in (200, 404, 409)
+    assert accepted.status_code == 409 and accepted.json()["error_code"] == 107042
     assert params_status(bob, node_id) == 404

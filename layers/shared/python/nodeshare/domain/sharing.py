@@ -139,6 +139,9 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
         ]
         if request.transfer:
             current = [node for node in current if node.primary_user_id == request.requester_user_id]
+        if not current:
+            # Every node changed owner since the offer (SPEC §2.1): nothing is left to accept.
+            raise Conflict("The nodes of this request changed owner; it can no longer be accepted")
         old_primary_level = NEW_ROLE_LEVELS.get(request.new_role or "")
         grants = [
             sharing_store.NodeGrant(
@@ -152,7 +155,7 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
         try:
             sharing_store.accept(request, grants, now)
             return [grant.node.node_id for grant in grants]
-        except Conflict:
+        except Conflict:  # a node changed between reading and writing: read again
             if attempt == ACCEPT_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
