@@ -216,3 +216,34 @@ def test_a_new_claim_voids_pending_requests(api: Api):
     accepted = answer(bob, request_id, True)
     assert accepted.status_code == 409 and accepted.json()["error_code"] == 107042
     assert params_status(bob, node_id) == 404
+
+
+def test_request_lists_page_with_start_request_id(api: Api):
+    alice, bob = api.user("alice"), api.user("bob")
+    request_ids = sorted(share(alice, [api.owned_node(alice)], bob.user_name)["request_id"] for _ in range(3))
+    first = bob.get("/v1/user/nodes/sharing/requests?num_records=2").json()
+    assert [item["request_id"] for item in first["sharing_requests"]] == request_ids[:2]
+    assert first["next_request_id"] == request_ids[1] and first["next_user_name"] == bob.user_name
+    second = bob.get(
+        f"/v1/user/nodes/sharing/requests?num_records=2&start_request_id={first['next_request_id']}"
+        f"&start_user_name={first['next_user_name']}"
+    ).json()
+    assert [item["request_id"] for item in second["sharing_requests"]] == request_ids[2:]
+    assert "next_request_id" not in second
+    sent_page = alice.get("/v1/user/nodes/sharing/requests?primary_user=true&num_records=3").json()
+    assert [item["request_id"] for item in sent_page["sharing_requests"]] == request_ids
+
+
+def test_a_request_over_many_nodes_is_accepted_whole(api: Api):
+    # 50 nodes: accepting writes 1 + 2 x 50 = 101 items, more than one transaction holds (100)
+    alice, bob = api.user("alice"), api.user("bob")
+    node_ids = sorted(api.owned_node(alice) for _ in range(50))
+    request_id = share(alice, node_ids, bob.user_name)["request_id"]
+    assert sorted(received(bob)[0]["node_ids"]) == node_ids
+    accepted = answer(bob, request_id, True)
+    assert accepted.status_code == 200 and sorted(accepted.json()["node_ids"]) == node_ids
+    listed = bob.get("/v1/user/nodes?num_records=100").json()
+    assert listed["nodes"] == node_ids and listed["total"] == 50
+    removed = alice.delete(f"/v1/user/nodes/sharing?nodes={','.join(node_ids)}&user_name={bob.user_name}")
+    assert removed.status_code == 200
+    assert bob.get("/v1/user/nodes").json()["nodes"] == []
