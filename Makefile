@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CDK := npx --yes aws-cdk@2
 
-.PHONY: install dev test lint unit bench synth deploy clean
+.PHONY: install dev test lint unit bench openapi synth deploy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ unit: install
 
 bench: install  ## DynamoDB round trips per request and cold import ratios
 	$(BIN)/python -m bench
+
+openapi: install  ## regenerate the committed OpenAPI document from the route table
+	$(BIN)/python -c "import json; from nodeshare.http.openapi import document; \
+	open('openapi.json', 'w').write(json.dumps(document(), indent=2, sort_keys=True) + '\n')"
 
 synth: install  ## synthesize the CloudFormation template into cdk.out/
 	$(CDK) synth

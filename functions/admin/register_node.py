@@ -3,7 +3,6 @@
 from http import HTTPStatus
 
 from nodeshare.domain.nodes import register_node as register
-from nodeshare.http import schemas
 from nodeshare.http.endpoint import endpoint, json_response
 from nodeshare.http.request import Request
 from nodeshare.http.shapes import admin_node
@@ -11,9 +10,7 @@ from nodeshare.http.shapes import admin_node
 
 @endpoint("register_node")
 def register_node(request: Request):
-    node = register(
-        request.principal, request.body(schemas.REGISTER_NODE), request.query("project"), request.now
-    )
+    node = register(request.principal, request.body(), request.query("project"), request.now)
     return json_response(HTTPStatus.CREATED, admin_node(node, with_scopes=True))
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from nodeshare.domain.errors import BadRequest
 from nodeshare.domain.nodes import set_params
-from nodeshare.http import schemas
 from nodeshare.http.endpoint import endpoint, error_response, json_response
 from nodeshare.http.errors import status_and_code
 from nodeshare.http.request import Request
@@ -20,7 +19,7 @@ from nodeshare.http.shapes import success
 
 @endpoint("set_node_params")
 def set_node_params(request: Request):
-    body: Any = request.body(schemas.SET_PARAMS)
+    body: Any = request.body()
     if isinstance(body, list):
         writes = [(entry["node_id"], entry["payload"]) for entry in body]
     else:

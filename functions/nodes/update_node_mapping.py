@@ -7,7 +7,6 @@ provisioning flow and is refused with a clear 400 until that flow exists.
 
 from nodeshare.domain.errors import AccessDenied, BadRequest
 from nodeshare.domain.nodes import remove_mapping
-from nodeshare.http import schemas
 from nodeshare.http.endpoint import endpoint
 from nodeshare.http.request import Request
 from nodeshare.http.shapes import success
@@ -15,7 +14,7 @@ from nodeshare.http.shapes import success
 
 @endpoint("update_node_mapping")
 def update_node_mapping(request: Request):
-    body = request.body(schemas.NODE_MAPPING)
+    body = request.body()
     principal = request.principal
     if body["operation"] != "remove":
         raise BadRequest("Only operation 'remove' is supported; claim a node with its thing password")

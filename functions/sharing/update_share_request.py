@@ -3,7 +3,6 @@ declines (esp-rainmaker-cli `sharing accept` / `decline`). A body with `nodes` a
 creates a request instead, as the spec lists both on this path."""
 
 from nodeshare.domain.sharing import accept_share_request, decline_share_request
-from nodeshare.http import schemas
 from nodeshare.http.endpoint import endpoint
 from nodeshare.http.request import Request
 from nodeshare.http.shapes import success
@@ -12,7 +11,7 @@ from nodeshare.http.sharing import create_share_request
 
 @endpoint("update_share_request")
 def update_share_request(request: Request):
-    body = request.body(schemas.UPDATE_SHARE_REQUEST)
+    body = request.body()
     if "nodes" in body:
         return create_share_request(request, body)
     if body["accept"]:

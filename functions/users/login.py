@@ -1,7 +1,6 @@
 """POST /v1/login2 — `{user_name, password}` or `{refreshtoken}` -> RainMaker's token body."""
 
 from nodeshare.domain.users import log_in, refresh_tokens
-from nodeshare.http import schemas
 from nodeshare.http.endpoint import endpoint
 from nodeshare.http.request import Request
 from nodeshare.http.shapes import success
@@ -9,7 +8,7 @@ from nodeshare.http.shapes import success
 
 @endpoint("login")
 def login(request: Request):
-    body = request.body(schemas.LOGIN)
+    body = request.body()
     if "refreshtoken" in body:
         tokens = refresh_tokens(body["refreshtoken"])
     else:

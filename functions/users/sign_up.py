@@ -3,7 +3,6 @@
 
 from nodeshare.domain.users import confirm_sign_up
 from nodeshare.domain.users import sign_up as create_account
-from nodeshare.http import schemas
 from nodeshare.http.endpoint import endpoint
 from nodeshare.http.request import Request
 from nodeshare.http.shapes import success
@@ -11,7 +10,7 @@ from nodeshare.http.shapes import success
 
 @endpoint("sign_up", "sign_up_cli")
 def sign_up(request: Request):
-    body = request.body(schemas.SIGN_UP)
+    body = request.body()
     if "verification_code" in body:
         confirm_sign_up(body["user_name"], body["verification_code"])
         return success("User confirmed")

@@ -8,6 +8,9 @@ A handler lives at `functions/<handler>.py` and exposes `handler(event, context)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from nodeshare.http import schemas
 
 NODES, ASSOCIATIONS, USERS, REQUESTS = "nodes", "associations", "users", "requests"
 
@@ -23,6 +26,8 @@ class Route:
     reads: tuple[str, ...] = ()  # tables it reads
     writes: tuple[str, ...] = ()  # tables it writes (and reads)
     cognito: tuple[str, ...] = ()  # Cognito admin actions it calls (IAM); public client APIs need none
+    body: dict[str, Any] | None = None  # the JSON Schema its body is validated against
+    query: tuple[str, ...] = ()  # the query parameters it reads (for the OpenAPI document)
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -39,56 +44,66 @@ ROUTES: tuple[Route, ...] = (
     # --- meta and sign-in (RainMaker) ---
     Route("get_api_versions", "GET", "/apiversions", "meta.get_api_versions",
           "Supported API versions", public=True),
+    Route("get_openapi", "GET", "/v1/openapi.json", "meta.get_openapi",
+          "This API's OpenAPI document", public=True),
     Route("login", "POST", "/v1/login2", "users.login",
-          "Log in with user name and password, or refresh tokens", public=True),
+          "Log in with user name and password, or refresh tokens", public=True, body=schemas.LOGIN),
     Route("logout", "POST", "/v1/logout2", "users.logout", "Revoke the caller's refresh tokens",
-          reads=(USERS,), cognito=("cognito-idp:AdminUserGlobalSignOut",)),
+          reads=(USERS,), cognito=("cognito-idp:AdminUserGlobalSignOut",), query=("logout_all",)),
     Route("sign_up", "POST", "/v1/user", "users.sign_up",
           "Sign up, or confirm a sign-up with its verification code", public=True,
-          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",)),
+          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",), body=schemas.SIGN_UP),
     # esp-rainmaker-cli 1.14.1 signs up at /v1/user2; the spec names /v1/user. Both are served.
     Route("sign_up_cli", "POST", "/v1/user2", "users.sign_up",
           "Sign up (the path esp-rainmaker-cli uses)", public=True,
-          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",)),
+          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",), body=schemas.SIGN_UP),
     Route("get_user", "GET", "/v1/user", "users.get_user", "The caller's user info", reads=(USERS,)),
     # --- operators ---
     Route("register_node", "POST", "/v1/admin/nodes", "admin.register_node",
-          "Register a node (operators)", writes=(NODES,)),
+          "Register a node (operators)", writes=(NODES,),
+          body=schemas.REGISTER_NODE, query=("project",)),
     Route("list_admin_nodes", "GET", "/v1/admin/nodes", "admin.list_nodes",
-          "List every node (operators)", reads=(NODES,)),
+          "List every node (operators)", reads=(NODES,),
+          query=("withScopes", "node_id", "start_id", "num_records")),
     # --- ownership (Kii) ---
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
           "Claim a node with its thing password; the caller becomes primary",
-          reads=(USERS,), writes=(NODES, ASSOCIATIONS)),
+          reads=(USERS,), writes=(NODES, ASSOCIATIONS), body=schemas.CLAIM_NODE),
     # --- the caller's nodes (RainMaker) ---
     Route("list_user_nodes", "GET", "/v1/user/nodes", "nodes.list_user_nodes",
-          "The caller's nodes, optionally with details", reads=(NODES, ASSOCIATIONS)),
+          "The caller's nodes, optionally with details", reads=(NODES, ASSOCIATIONS),
+          query=("node_details", "node_id", "start_id", "num_records")),
     Route("get_node_config", "GET", "/v1/user/nodes/config", "nodes.get_node_config",
-          "A node's config", reads=(NODES, ASSOCIATIONS)),
+          "A node's config", reads=(NODES, ASSOCIATIONS), query=("nodeid",)),
     Route("get_node_params", "GET", "/v1/user/nodes/params", "nodes.get_node_params",
-          "A node's params", reads=(NODES, ASSOCIATIONS)),
+          "A node's params", reads=(NODES, ASSOCIATIONS), query=("nodeid",)),
     Route("set_node_params", "PUT", "/v1/user/nodes/params", "nodes.set_node_params",
-          "Write params of one or more nodes", reads=(ASSOCIATIONS,), writes=(NODES,)),
+          "Write params of one or more nodes", reads=(ASSOCIATIONS,), writes=(NODES,),
+          body=schemas.SET_PARAMS, query=("nodeid",)),
     Route("get_node_status", "GET", "/v1/user/nodes/status", "nodes.get_node_status",
-          "A node's connectivity", reads=(NODES, ASSOCIATIONS)),
+          "A node's connectivity", reads=(NODES, ASSOCIATIONS), query=("nodeid",)),
     Route("update_node_mapping", "PUT", "/v1/user/nodes/mapping", "nodes.update_node_mapping",
           "Remove the caller's mapping with a node (a primary releases it)",
-          reads=(USERS,), writes=(NODES, ASSOCIATIONS)),
+          reads=(USERS,), writes=(NODES, ASSOCIATIONS), body=schemas.NODE_MAPPING),
     # --- node sharing (RainMaker) ---
     Route("share_nodes", "PUT", "/v1/user/nodes/sharing", "sharing.share_nodes",
           "Share nodes with a user by e-mail: a share request, or a new level for existing access",
-          reads=(NODES, USERS), writes=(ASSOCIATIONS, REQUESTS)),
+          reads=(NODES, USERS), writes=(ASSOCIATIONS, REQUESTS), body=schemas.SHARE_NODES),
     Route("update_share_request", "PUT", "/v1/user/nodes/sharing/requests", "sharing.update_share_request",
           "Accept or decline a share request (a body with `nodes` creates one, like share_nodes)",
-          reads=(USERS,), writes=(NODES, ASSOCIATIONS, REQUESTS)),
+          reads=(USERS,), writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.UPDATE_SHARE_REQUEST),
     Route("cancel_share_request", "DELETE", "/v1/user/nodes/sharing/requests", "sharing.cancel_share_request",
-          "Cancel a pending share request (its requester)", writes=(REQUESTS,)),
+          "Cancel a pending share request (its requester)", writes=(REQUESTS,),
+          query=("request_id",)),
     Route("list_share_requests", "GET", "/v1/user/nodes/sharing/requests", "sharing.list_share_requests",
-          "Pending share requests received, or sent with primary_user=true", reads=(REQUESTS,)),
+          "Pending share requests received, or sent with primary_user=true", reads=(REQUESTS,),
+          query=("primary_user", "request_id", "start_request_id", "start_user_name", "num_records")),
     Route("list_sharing", "GET", "/v1/user/nodes/sharing", "sharing.list_sharing",
-          "Primary and secondary users of the caller's nodes", reads=(NODES, ASSOCIATIONS)),
+          "Primary and secondary users of the caller's nodes", reads=(NODES, ASSOCIATIONS),
+          query=("node_id",)),
     Route("remove_sharing", "DELETE", "/v1/user/nodes/sharing", "sharing.remove_sharing",
-          "Remove a secondary user from nodes (or oneself)", reads=(NODES, USERS), writes=(ASSOCIATIONS,)),
+          "Remove a secondary user from nodes (or oneself)", reads=(NODES, USERS), writes=(ASSOCIATIONS,),
+          query=("nodes", "user_name")),
 )  # fmt: skip
 
 ROUTES_BY_OPERATION = {route.operation: route for route in ROUTES}

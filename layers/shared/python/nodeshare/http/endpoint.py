@@ -18,7 +18,7 @@ from nodeshare.domain.errors import DomainError
 from nodeshare.http.errors import INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body, status_and_code
 from nodeshare.http.request import Request
 from nodeshare.observability import logger
-from nodeshare.routes import ROUTES_BY_OPERATION
+from nodeshare.routes import ROUTES_BY_OPERATION, Route
 
 Reply = dict[str, Any] | list[Any] | Response
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -44,12 +44,15 @@ def endpoint(*operations: str) -> Callable[[Callable[[Request], Reply]], LambdaH
     def wrap(operation_function: Callable[[Request], Reply]) -> LambdaHandler:
         resolver = APIGatewayHttpResolver()
 
-        def dispatch(**path_params: str) -> Reply:
-            reply = operation_function(Request(resolver.current_event, path_params))
-            return reply if isinstance(reply, Response) else json_response(HTTPStatus.OK, reply)
+        def dispatch_to(route: Route) -> Callable[..., Response]:
+            def dispatch(**path_params: str) -> Response:
+                reply = operation_function(Request(resolver.current_event, path_params, route))
+                return reply if isinstance(reply, Response) else json_response(HTTPStatus.OK, reply)
+
+            return dispatch
 
         for route in routes:
-            resolver.route(route.resolver_path, route.method)(dispatch)
+            resolver.route(route.resolver_path, route.method)(dispatch_to(route))
 
         @resolver.exception_handler(DomainError)
         def domain_error(error: DomainError) -> Response:

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from nodeshare import clock
 from nodeshare.domain.errors import BadRequest, PayloadTooLarge, Unauthenticated
 from nodeshare.domain.model import Principal
+from nodeshare.routes import Route
 from nodeshare.settings import settings
 from nodeshare.user_pool import OPERATOR_GROUP
 
@@ -61,8 +62,9 @@ def validate(data: Any, schema: dict[str, Any]) -> Any:
 
 
 class Request:
-    def __init__(self, event: APIGatewayProxyEventV2, path_params: Mapping[str, str]) -> None:
+    def __init__(self, event: APIGatewayProxyEventV2, path_params: Mapping[str, str], route: Route) -> None:
         self.event = event
+        self.route = route
         self.path = dict(path_params)
         self.now = clock.now()
 
@@ -81,8 +83,10 @@ class Request:
         token = header[7:] if header[:7].lower() == "bearer " else header
         return token.strip() or None
 
-    def body(self, schema: dict[str, Any]) -> Any:
-        """The JSON body, validated against `schema` (JSON Schema)."""
+    def body(self) -> Any:
+        """The JSON body, validated against the route's schema (the route table's `body`)."""
+        schema = self.route.body
+        assert schema is not None, f"route {self.route.operation} declares no body schema"
         try:
             text = self.event.decoded_body or ""
         except (ValueError, UnicodeDecodeError) as exc:
