@@ -247,3 +247,13 @@ def test_a_request_over_many_nodes_is_accepted_whole(api: Api):
     removed = alice.delete(f"/v1/user/nodes/sharing?nodes={','.join(node_ids)}&user_name={bob.user_name}")
     assert removed.status_code == 200
     assert bob.get("/v1/user/nodes").json()["nodes"] == []
+
+
+def test_emails_are_compared_without_case(api: Api):
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = api.owned_node(alice)
+    request_id = share(alice, [node_id], bob.user_name.upper())["request_id"]
+    assert [item["request_id"] for item in received(bob)] == [request_id]
+    self_share = {"nodes": [node_id], "user_name": alice.user_name.upper()}
+    assert alice.put("/v1/user/nodes/sharing", json=self_share).status_code == 400
+    assert api.log_in(bob.user_name.upper()).user_id == bob.user_id

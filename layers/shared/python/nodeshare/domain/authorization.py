@@ -129,3 +129,14 @@ def authorize_many(
         else:
             outcome[node_id] = NodeNotFound(f"Node {node_id} not found")
     return outcome
+
+
+def authorize_all(
+    principal: Principal, action: Action, node_ids: list[str], now: int
+) -> dict[str, NodeAccess]:
+    """`authorize_many` for requests that must hold on every node: the first refusal is raised."""
+    accesses = authorize_many(principal, action, node_ids, now)
+    for outcome in accesses.values():
+        if not isinstance(outcome, NodeAccess):
+            raise outcome
+    return {node_id: outcome for node_id, outcome in accesses.items() if isinstance(outcome, NodeAccess)}

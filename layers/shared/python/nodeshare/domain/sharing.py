@@ -15,12 +15,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from nodeshare.domain.authorization import Action, NodeAccess, authorize, authorize_many
+from nodeshare.domain.authorization import Action, authorize, authorize_all
 from nodeshare.domain.errors import BadRequest, Conflict, RequestExpired, RequestNotFound, RequestNotPending
 from nodeshare.domain.levels import DEFAULT_SECONDARY_LEVEL, Level
 from nodeshare.domain.model import Association, Node, Principal, RequestStatus, Role, ShareRequest
 from nodeshare.domain.nodes import list_user_nodes
-from nodeshare.domain.users import user_name_of
+from nodeshare.domain.users import normalize_email, user_name_of
 from nodeshare.settings import settings
 from nodeshare.store import access
 from nodeshare.store import associations as association_store
@@ -64,18 +64,15 @@ def share_nodes(
     now: int,
 ) -> ShareOutcome:
     node_ids = list(dict.fromkeys(node_ids))
+    user_name = normalize_email(user_name)
     requester_name = user_name_of(principal)
-    if user_name.lower() == requester_name.lower():
+    if user_name == requester_name:
         raise BadRequest("Cannot share nodes with yourself")
     if new_role is not None and (not transfer or new_role not in NEW_ROLE_LEVELS):
         raise BadRequest(f"new_role must go with transfer and be one of {', '.join(NEW_ROLE_LEVELS)}")
     level = Level.READ_WRITE_PERMISSION if primary else DEFAULT_SECONDARY_LEVEL
 
-    accesses = authorize_many(principal, Action.TRANSFER if transfer else Action.SHARE, node_ids, now)
-    for refusal in accesses.values():
-        if not isinstance(refusal, NodeAccess):
-            raise refusal
-    granted = {node_id: access_ for node_id, access_ in accesses.items() if isinstance(access_, NodeAccess)}
+    granted = authorize_all(principal, Action.TRANSFER if transfer else Action.SHARE, node_ids, now)
 
     invitee = user_store.find_by_name(user_name)
     updates: list[tuple[Association, Level]] = []
@@ -237,13 +234,10 @@ def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
 def remove_user(principal: Principal, node_ids: list[str], user_name: str, now: int) -> None:
     """The primary (or `rwp`) removes a secondary from nodes; a secondary may remove itself."""
     node_ids = list(dict.fromkeys(node_ids))
+    user_name = normalize_email(user_name)
     target = user_store.find_by_name(user_name)
     removing_self = target is not None and target.user_id == principal.user_id
-    action = Action.LEAVE if removing_self else Action.SHARE
-    accesses = authorize_many(principal, action, node_ids, now)
-    for refusal in accesses.values():
-        if not isinstance(refusal, NodeAccess):
-            raise refusal
+    authorize_all(principal, Action.LEAVE if removing_self else Action.SHARE, node_ids, now)
     if target is None:
         raise BadRequest(f"{user_name} has no access to these nodes")
     removals = []

@@ -13,7 +13,14 @@ from nodeshare.store import users as user_store
 from nodeshare.user_pool import OPERATOR_GROUP
 
 
+def normalize_email(user_name: str) -> str:
+    """E-mail addresses are compared without case: `Bob@X.test` signs in, is shared with and is
+    listed as `bob@x.test`. Decision: the one place user names are normalized."""
+    return user_name.strip().lower()
+
+
 def sign_up(user_name: str, password: str, now: int) -> User:
+    user_name = normalize_email(user_name)
     user_id = identity.sign_up(user_name, password)
     identity.set_user_id(user_name, user_id)
     if settings().auto_confirm_sign_up:  # local stack only: there is no mailbox
@@ -24,13 +31,14 @@ def sign_up(user_name: str, password: str, now: int) -> User:
 
 
 def confirm_sign_up(user_name: str, verification_code: str) -> None:
+    user_name = normalize_email(user_name)
     if settings().auto_confirm_sign_up:
         return  # already confirmed at sign-up; any code is accepted locally
     identity.confirm_sign_up(user_name, verification_code)
 
 
 def log_in(user_name: str, password: str) -> Tokens:
-    return identity.password_login(user_name, password)
+    return identity.password_login(normalize_email(user_name), password)
 
 
 def refresh_tokens(refresh_token: str) -> Tokens:
@@ -65,6 +73,7 @@ def user_info(principal: Principal) -> User:
 def create_operator(user_name: str, password: str, now: int) -> User:
     """An operator account: confirmed, in the `admin` group. Used by the local stack's seeding and
     by `scripts/create_operator.py` against a deployed pool."""
+    user_name = normalize_email(user_name)
     user_id = identity.create_confirmed_user(user_name, password)
     identity.set_user_id(user_name, user_id)
     identity.add_to_group(user_name, OPERATOR_GROUP)
