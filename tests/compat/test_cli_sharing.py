@@ -280,7 +280,12 @@ def test_accept_gives_the_invitee_read_and_write_access(alice: Member, bob: Memb
     assert re.fullmatch(r"Success    : \S.*\n", result.stdout), describe(result)
     assert "[ERROR]" not in result.stderr, describe(result)
     # And the request is no longer pending on either side
-    assert bob.run("sharing", "list_requests").stdout.splitlines()[-1] == NO_PENDING_REQUESTS
+    listed = bob.run("sharing", "list_requests")
+    assert listed.stdout.splitlines() == [
+        "Displaying pending requests",
+        "Current (logged-in) user is set as Secondary user",
+        NO_PENDING_REQUESTS,
+    ], describe(listed)
     assert request_id not in alice.pending("--primary_user")
     # And bob's nodes include both
     assert {first, second} <= set(listed_nodes(bob))
