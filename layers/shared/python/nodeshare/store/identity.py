@@ -40,7 +40,9 @@ _DESCRIPTIONS = {
 
 @cache
 def _client() -> Any:
-    return boto3.client("cognito-idp", region_name=settings().region)
+    # A session of its own: creating clients from boto3's shared default session is not
+    # thread-safe, and the local stack serves requests on several threads.
+    return boto3.session.Session().client("cognito-idp", region_name=settings().region)
 
 
 def _call(operation: str, **kwargs: Any) -> Any:
