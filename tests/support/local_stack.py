@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import boto3
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_USER_NAME = "operator@nodeshare.test"
 ADMIN_PASSWORD = "Operat0r-Pass!"
+LOG_DIR = REPO_ROOT / ".cache" / "local-stack"
 READY_PREFIX = "nodeshare local stack ready at "
 EMULATOR_PREFIX = "  emulator:  "
 
@@ -32,6 +34,7 @@ class RunningStack:
     url: str
     emulator_endpoint: str
     process: subprocess.Popen[str]
+    log_path: Path
     admin_user_name: str = ADMIN_USER_NAME
     admin_password: str = ADMIN_PASSWORD
 
@@ -89,8 +92,18 @@ def start_local_stack(**env_overrides: str) -> RunningStack:
     if url is None or emulator is None:
         process.kill()
         raise RuntimeError("local stack did not start:\n" + "".join(lines))
-    # Keep draining output so the process never blocks on a full pipe.
-    import threading
+    # Keep draining output (so the process never blocks on a full pipe) into a log to read when a
+    # test fails: the handlers' errors are there.
+    log_path = LOG_DIR / f"{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    threading.Thread(target=_drain, args=(process, lines, log_path), daemon=True).start()
+    return RunningStack(url=url, emulator_endpoint=emulator, process=process, log_path=log_path)
 
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
-    return RunningStack(url=url, emulator_endpoint=emulator, process=process)
+
+def _drain(process: subprocess.Popen[str], first_lines: list[str], log_path: Path) -> None:
+    with log_path.open("w") as log:
+        log.writelines(first_lines)
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            log.flush()
