@@ -11,11 +11,13 @@ from nodeshare.http.shapes import admin_node, page_limit
 
 @endpoint("list_admin_nodes")
 def list_nodes(request: Request):
-    node_id = request.query("node_id", "nodeid")
+    node_id = request.query_node_id("node_id", "nodeid")
     if node_id:
         nodes, next_id = [get_node_for_operator(request.principal, node_id)], None
     else:
-        nodes, next_id = list_all_nodes(request.principal, request.query("start_id"), page_limit(request))
+        nodes, next_id = list_all_nodes(
+            request.principal, request.query_node_id("start_id"), page_limit(request)
+        )
     with_scopes = request.query_bool("withScopes")
     body: dict[str, Any] = {"nodes": [admin_node(node, with_scopes=with_scopes) for node in nodes]}
     if next_id:

@@ -12,11 +12,11 @@ from nodeshare.http.shapes import node_details, page_limit
 @endpoint("list_user_nodes")
 def list_user_nodes(request: Request):
     principal, with_details = request.principal, request.query_bool("node_details")
-    node_id = request.query("node_id", "nodeid")
+    node_id = request.query_node_id("node_id", "nodeid")
     if node_id:
         user_nodes, next_id, total = [get_user_node(principal, node_id, request.now)], None, 1
     else:
-        page = list_nodes(principal, request.query("start_id"), page_limit(request))
+        page = list_nodes(principal, request.query_node_id("start_id"), page_limit(request))
         user_nodes, next_id, total = page.nodes, page.next_id, page.total
     body: dict[str, Any] = {"total": total}
     if with_details:

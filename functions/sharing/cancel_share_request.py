@@ -8,7 +8,7 @@ from nodeshare.http.shapes import success
 
 @endpoint("cancel_share_request")
 def cancel_share_request(request: Request):
-    cancel(request.principal, request.required_query("request_id"), request.now)
+    cancel(request.principal, request.query_id("request_id", required=True) or "", request.now)
     return success("Request cancelled")
 
 

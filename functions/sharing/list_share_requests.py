@@ -16,8 +16,8 @@ def list_share_requests(request: Request):
     requests, next_id = list_requests(
         request.principal,
         sent=request.query_bool("primary_user"),
-        request_id=request.query("request_id"),
-        start_request_id=request.query("start_request_id"),
+        request_id=request.query_id("request_id"),
+        start_request_id=request.query_id("start_request_id"),
         limit=page_limit(request),
         now=request.now,
     )

@@ -8,7 +8,7 @@ from nodeshare.http.shapes import node_sharing as shape
 
 @endpoint("list_sharing")
 def list_sharing(request: Request):
-    node_id = request.query("node_id", "nodeid")
+    node_id = request.query_node_id("node_id", "nodeid")
     if node_id:
         sharings = [node_sharing(request.principal, node_id, request.now)]
     else:

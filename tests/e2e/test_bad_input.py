@@ -74,6 +74,18 @@ def bad_requests(node_id: str, user_id: str) -> list[tuple[str, str, dict]]:
         ("PUT", "/v1/user/nodes/mapping", {"json": {"node_id": "nosuchnode", "operation": "remove"}}),
         ("POST", "/v1/things/nosuchnode/ownership",
          {"json": {"userID": user_id, "thingPassword": "12345678"}}),
+        # sharing: malformed ids in queries and bodies
+        ("DELETE", "/v1/user/nodes/sharing?nodes=" + ",".join(["n1"] * 101) + "&user_name=x@y.test", {}),
+        ("DELETE", "/v1/user/nodes/sharing?nodes=bad%20id&user_name=x@y.test", {}),
+        ("DELETE", f"/v1/user/nodes/sharing?nodes={node_id}", {}),
+        ("GET", "/v1/user/nodes/sharing/requests?request_id=" + "r" * 200, {}),
+        ("GET", "/v1/user/nodes/sharing/requests?num_records=1000", {}),
+        ("DELETE", "/v1/user/nodes/sharing/requests", {}),
+        ("PUT", "/v1/user/nodes/sharing",
+         {"json": {"nodes": [node_id], "user_name": "x@y.test", "primary": "yes"}}),
+        ("PUT", "/v1/user/nodes/sharing/requests", {"json": {"accept": "true", "request_id": "r1"}}),
+        ("PUT", "/v1/user/nodes/sharing/requests", {"json": {"accept": True}}),
+        ("GET", "/v1/user/nodes?start_id=" + "n" * 100, {}),
         # routes that do not exist
         ("GET", "/v1/nothing/here", {}),
         ("DELETE", "/v1/user/nodes/params", {}),

@@ -3,6 +3,7 @@ removing users, transfer, and what each kind of caller may do."""
 
 from __future__ import annotations
 
+from tests.support import seed
 from tests.support.client import Api, Caller, unique_email
 
 
@@ -234,16 +235,17 @@ def test_request_lists_page_with_start_request_id(api: Api):
     assert [item["request_id"] for item in sent_page["sharing_requests"]] == request_ids
 
 
-def test_a_request_over_many_nodes_is_accepted_whole(api: Api):
-    # 50 nodes: accepting writes 1 + 2 x 50 = 101 items, more than one transaction holds (100)
+def test_a_request_over_many_nodes_is_accepted_whole(api: Api, local_stack):
+    # 100 nodes (the most one request takes): creating it writes 101 items and accepting it
+    # 1 + 2 x 100, more than one transaction holds (100)
     alice, bob = api.user("alice"), api.user("bob")
-    node_ids = sorted(api.owned_node(alice) for _ in range(50))
+    node_ids = seed.owned_nodes(local_stack, alice, 100)
     request_id = share(alice, node_ids, bob.user_name)["request_id"]
     assert sorted(received(bob)[0]["node_ids"]) == node_ids
     accepted = answer(bob, request_id, True)
     assert accepted.status_code == 200 and sorted(accepted.json()["node_ids"]) == node_ids
     listed = bob.get("/v1/user/nodes?num_records=100").json()
-    assert listed["nodes"] == node_ids and listed["total"] == 50
+    assert listed["nodes"] == node_ids and listed["total"] == 100
     removed = alice.delete(f"/v1/user/nodes/sharing?nodes={','.join(node_ids)}&user_name={bob.user_name}")
     assert removed.status_code == 200
     assert bob.get("/v1/user/nodes").json()["nodes"] == []
@@ -257,3 +259,14 @@ def test_emails_are_compared_without_case(api: Api):
     self_share = {"nodes": [node_id], "user_name": alice.user_name.upper()}
     assert alice.put("/v1/user/nodes/sharing", json=self_share).status_code == 400
     assert api.log_in(bob.user_name.upper()).user_id == bob.user_id
+
+
+def test_a_plus_in_an_email_reaches_the_api_intact(api: Api):
+    alice = api.user("alice")
+    plus = api.user("bob+lab")
+    node_id = api.owned_node(alice)
+    assert answer(plus, share(alice, [node_id], plus.user_name)["request_id"], True).status_code == 200
+    # the CLI puts the e-mail into the query string raw
+    removed = alice.delete(f"/v1/user/nodes/sharing?nodes={node_id}&user_name={plus.user_name}")
+    assert removed.status_code == 200, removed.text
+    assert params_status(plus, node_id) == 404

@@ -16,11 +16,12 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from nodeshare import clock
 from nodeshare.domain.errors import BadRequest, PayloadTooLarge, Unauthenticated
 from nodeshare.domain.model import Principal
+from nodeshare.http import schemas
 from nodeshare.routes import Route
 from nodeshare.settings import settings
 from nodeshare.user_pool import OPERATOR_GROUP
 
-MAX_QUERY_VALUE = 1024
+MAX_QUERY_VALUE = 8192  # room for `nodes=` with 100 ids; each id is validated on its own
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
@@ -141,4 +142,19 @@ class Request:
 
     def node_id(self) -> str:
         """RainMaker clients send `node_id` or `nodeid`; both are accepted (SPEC §3.1)."""
-        return self.required_query("node_id", "nodeid")
+        return self.query_node_id("node_id", "nodeid", required=True) or ""
+
+    def query_node_id(self, name: str, *aliases: str, required: bool = False) -> str | None:
+        """A node id from the query, checked like one in a body (a key DynamoDB would refuse is a 400)."""
+        value = self.required_query(name, *aliases) if required else self.query(name, *aliases)
+        return None if value is None else validate(value, schemas.NODE_ID)
+
+    def query_node_ids(self, name: str) -> list[str]:
+        """A comma-separated list of 1 to 100 node ids (`nodes=a,b`)."""
+        node_ids = [node_id.strip() for node_id in self.required_query(name).split(",") if node_id.strip()]
+        return validate(node_ids, schemas.NODE_IDS)
+
+    def query_id(self, name: str, *, required: bool = False) -> str | None:
+        """An opaque id (a request id) from the query."""
+        value = self.required_query(name) if required else self.query(name)
+        return None if value is None else validate(value, schemas.ID)

@@ -11,6 +11,7 @@ from nodeshare.domain.params import DATA_TYPES
 
 MAX_NODES = 100
 NODE_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]+$"}
+NODE_IDS = {"type": "array", "minItems": 1, "maxItems": MAX_NODES, "items": NODE_ID}
 NAME = {"type": "string", "minLength": 1, "maxLength": 128}
 EMAIL = {"type": "string", "minLength": 3, "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+$"}
 PASSWORD = {"type": "string", "minLength": 1, "maxLength": 256}
@@ -135,7 +136,7 @@ SHARE_NODES = {
     "type": "object",
     "required": ["nodes", "user_name"],
     "properties": {
-        "nodes": {"type": "array", "minItems": 1, "maxItems": MAX_NODES, "items": NODE_ID},
+        "nodes": NODE_IDS,
         "user_name": EMAIL,
         "primary": {"type": "boolean"},
         "transfer": {"type": "boolean"},

@@ -140,7 +140,8 @@ def build_event(
 ) -> dict[str, Any]:
     """An HTTP API payload-2.0 event, as API Gateway hands it to Lambda."""
     query_params: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
+    # API Gateway percent-decodes values but keeps '+' as it is (e-mails like a+b@x.test arrive raw).
+    for key, value in parse_qsl(query.replace("+", "%2B"), keep_blank_values=True):
         query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
     try:
         text, is_base64 = body.decode("utf-8"), False
