@@ -35,11 +35,19 @@ class LocalStack:
     user_pool_client_id: str
     stop_event: threading.Event = field(default_factory=threading.Event)
     _closers: list[Any] = field(default_factory=list)
+    _pollers: list[threading.Thread] = field(default_factory=list)
 
     def close(self) -> None:
+        """Stop the pollers, then the gateway and the emulator side by side (each waits out its
+        server loop's poll interval)."""
         self.stop_event.set()
-        for close in reversed(self._closers):
-            close()
+        for poller in self._pollers:  # before the emulator goes: they may be mid-call
+            poller.join()
+        closing = [threading.Thread(target=close) for close in self._closers]
+        for thread in closing:
+            thread.start()
+        for thread in closing:
+            thread.join()
 
 
 def _prepare_environment(region: str) -> None:
@@ -98,8 +106,15 @@ def start(port: int | None = None) -> LocalStack:
     lag = float(os.environ.get("STREAM_LAG_SECONDS", "0"))
     streams_client = aws.client("dynamodbstreams")
     for arn in stream_arns.values():
-        StreamPoller(streams_client, arn, stream_handler, lag, region, stack.stop_event).start()
-    stack._closers.extend([aws.stop, server.server_close, server.shutdown])
+        stack._pollers.append(
+            StreamPoller(streams_client, arn, stream_handler, lag, region, stack.stop_event).start()
+        )
+
+    def close_gateway() -> None:
+        server.shutdown()
+        server.server_close()
+
+    stack._closers.extend([close_gateway, aws.stop])
     return stack
 
 
