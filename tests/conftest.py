@@ -17,6 +17,8 @@ def local_stack(request: pytest.FixtureRequest) -> Iterator[RunningStack]:
     stack = start_local_stack(**env)
     yield stack
     assert stack.stop() == 0, "the local stack should shut down cleanly on SIGTERM"
+    log = stack.log_path.read_text()
+    assert "Traceback" not in log, f"a handler or poller crashed; see {stack.log_path}"
 
 
 @pytest.fixture(scope="module")
