@@ -24,7 +24,7 @@ lint: install
 	$(BIN)/mypy
 
 test: lint  ## lint, then every suite: unit, api, infra, e2e, compat
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 unit: install
 	$(BIN)/python -m pytest tests/unit tests/api

@@ -3,10 +3,14 @@
 Every botocore call goes through `BaseClient._make_api_call`; wrapping it counts the calls made
 while a request is measured, on any thread but the stream pollers' (requests are measured one at
 a time, so the calls are that request's).
+
+For batched calls it also counts what the request put in them (keys asked for, items written), so
+a request over k nodes can be judged against the fewest batches DynamoDB's per-call limits allow.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -18,6 +22,10 @@ import botocore.client
 
 _active: dict[str, Cost | None] = {"cost": None}
 
+# DynamoDB's limit on what one call of each batched operation may carry: keys per BatchGetItem,
+# items per transaction, put / delete requests per BatchWriteItem.
+BATCH_LIMITS = {"BatchGetItem": 100, "TransactGetItems": 100, "TransactWriteItems": 100, "BatchWriteItem": 25}
+
 
 @dataclass
 class Cost:
@@ -26,10 +34,18 @@ class Cost:
     items_written: int = 0
     cognito_calls: int = 0
     operations: Counter[str] = field(default_factory=Counter)
+    batched: Counter[str] = field(default_factory=Counter)  # keys / items sent, per batched operation
 
     @property
     def scans(self) -> int:
         return self.operations["Scan"]
+
+    @property
+    def fewest_batches(self) -> int:
+        """The fewest batched calls that could carry what this request sent in batched calls:
+        ceil(keys / 100) BatchGetItem, ceil(items / 100) per transaction kind, ceil(requests / 25)
+        BatchWriteItem."""
+        return sum(math.ceil(units / BATCH_LIMITS[operation]) for operation, units in self.batched.items())
 
 
 def _items(operation: str, params: dict[str, Any], response: dict[str, Any]) -> tuple[int, int]:
@@ -53,6 +69,15 @@ def _items(operation: str, params: dict[str, Any], response: dict[str, Any]) -> 
     return 0, 0
 
 
+def _batched(operation: str, params: dict[str, Any]) -> int:
+    """Keys asked for, or items written, by one batched call (what its limit counts)."""
+    if operation == "BatchGetItem":
+        return sum(len(table.get("Keys", [])) for table in params.get("RequestItems", {}).values())
+    if operation == "BatchWriteItem":
+        return sum(len(requests) for requests in params.get("RequestItems", {}).values())
+    return len(params.get("TransactItems", []))
+
+
 def install() -> None:
     original = botocore.client.BaseClient._make_api_call
 
@@ -67,6 +92,8 @@ def install() -> None:
                 read, written = _items(operation_name, api_params, response)
                 cost.items_read += read
                 cost.items_written += written
+                if operation_name in BATCH_LIMITS:
+                    cost.batched[operation_name] += _batched(operation_name, api_params)
             elif service == "cognito-idp":
                 cost.cognito_calls += 1
         return response

@@ -125,6 +125,7 @@ def _require_pending(request: ShareRequest, now: int) -> None:
 
 def accept_share_request(principal: Principal, request_id: str, now: int) -> list[str]:
     """The invitee accepts: access to every node whose epoch is unchanged; returns those ids."""
+    invitee_name = user_name_of(principal)  # once: with an access token it is a read
     for attempt in range(ACCEPT_ATTEMPTS):
         request = _own_request(principal, request_id, as_requester=False)
         _require_pending(request, now)
@@ -143,9 +144,7 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
         grants = [
             sharing_store.NodeGrant(
                 node,
-                sharing_store.grant_operations(
-                    request, node, user_name_of(principal), now, old_primary_level
-                ),
+                sharing_store.grant_operations(request, node, invitee_name, now, old_primary_level),
             )
             for node in current
         ]
