@@ -8,6 +8,7 @@ cached by the hash of the requirements, so repeated synths only copy.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,9 @@ class PipBundling:
         ).hexdigest()[:16]
         packages = CACHE / key
         if not packages.exists():
-            staging = CACHE / f"{key}.partial"
+            # Staged per process and renamed into place: two synths at once (parallel test workers)
+            # may both install; the first rename wins and the other copy is dropped.
+            staging = CACHE / f"{key}.partial-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
             subprocess.run(
                 [
@@ -50,7 +53,12 @@ class PipBundling:
                 ],
                 check=True,
             )  # fmt: skip
-            staging.rename(packages)
+            try:
+                staging.rename(packages)
+            except OSError:
+                if not packages.exists():
+                    raise
+                shutil.rmtree(staging, ignore_errors=True)
         target = Path(output_dir) / "python"
         shutil.copytree(packages, target, dirs_exist_ok=True)
         shutil.copytree(
