@@ -43,6 +43,11 @@ class LambdaContext:
         return 10_000
 
 
+# Handler modules are loaded one at a time: two threads importing the same packages for the first
+# time can see each other's partially initialized modules (circular imports inside Powertools).
+_LOADING = threading.Lock()
+
+
 class HandlerPool:
     """Idle instances of one handler module; a new instance is loaded when all are busy."""
 
@@ -54,14 +59,20 @@ class HandlerPool:
         self.loaded = 0
 
     def _load(self) -> ModuleType:
-        with self.lock:
+        with _LOADING:
             self.loaded += 1
             name = f"nodeshare_local_{self.path.stem}_{self.loaded}_{uuid.uuid4().hex[:6]}"
-        spec = importlib.util.spec_from_file_location(name, self.path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+            spec = importlib.util.spec_from_file_location(name, self.path)
+            assert spec and spec.loader
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+
+    def warm(self) -> None:
+        """Load one instance ahead of the first request, as Lambda initializes before invoking."""
+        module = self._load()
+        with self.lock:
+            self.idle.append(module)
 
     def invoke(self, event: dict[str, Any], context: LambdaContext) -> Any:
         with self.lock:
@@ -97,6 +108,10 @@ class Gateway:
             route.operation: HandlerPool(handler_path(functions_dir, route.handler)) for route in ROUTES
         }
         self.authorizer = authorizer
+
+    def warm(self) -> None:
+        for pool in self.pools.values():
+            pool.warm()
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for compiled in self.routes:

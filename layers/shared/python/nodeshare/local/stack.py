@@ -91,9 +91,9 @@ def start(port: int | None = None) -> LocalStack:
         issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
         audience=client_id,
     )
-    server = serve(
-        Gateway(functions_dir, authorizer), int(os.environ.get("PORT", "8000")) if port is None else port
-    )
+    gateway = Gateway(functions_dir, authorizer)
+    gateway.warm()  # every handler imported before the first request or stream record
+    server = serve(gateway, int(os.environ.get("PORT", "8000")) if port is None else port)
     stack = LocalStack(
         url=f"http://127.0.0.1:{server.server_address[1]}",
         emulator_endpoint=aws.endpoint,
@@ -103,6 +103,7 @@ def start(port: int | None = None) -> LocalStack:
         user_pool_client_id=client_id,
     )
     stream_handler = HandlerPool(handler_path(functions_dir, STREAM_HANDLER))
+    stream_handler.warm()
     lag = float(os.environ.get("STREAM_LAG_SECONDS", "0"))
     streams_client = aws.client("dynamodbstreams")
     for arn in stream_arns.values():
