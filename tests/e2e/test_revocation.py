@@ -7,28 +7,16 @@ import time
 
 from tests.e2e.test_access_matrix import seed_secondary
 from tests.support.client import Api
+from tests.support.local_stack import wait_for
 
 LAG = 3.0
 LOCAL_STACK_ENV = {"STREAM_LAG_SECONDS": str(LAG)}
 
 
 def association_users(local_stack, node_id: str) -> set[str]:
-    items = local_stack.aws("dynamodb").query(
-        TableName="nodeshare-associations",
-        KeyConditionExpression="node_id = :n",
-        ExpressionAttributeValues={":n": {"S": node_id}},
-        ConsistentRead=True,
-    )["Items"]
-    return {item["user_id"]["S"] for item in items}
-
-
-def wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
+    return {
+        item["user_id"]["S"] for item in local_stack.partition("nodeshare-associations", "node_id", node_id)
+    }
 
 
 def test_a_re_claim_refuses_the_old_users_before_the_stream_runs(api: Api, local_stack):
@@ -70,13 +58,9 @@ def test_a_release_refuses_secondaries_before_the_stream_runs(api: Api, local_st
 
 
 def request_items(local_stack, request_id: str) -> list[str]:
-    items = local_stack.aws("dynamodb").query(
-        TableName="nodeshare-requests",
-        KeyConditionExpression="request_id = :r",
-        ExpressionAttributeValues={":r": {"S": request_id}},
-        ConsistentRead=True,
-    )["Items"]
-    return sorted(item["sk"]["S"] for item in items)
+    return sorted(
+        item["sk"]["S"] for item in local_stack.partition("nodeshare-requests", "request_id", request_id)
+    )
 
 
 def test_a_re_claim_voids_shares_and_pending_requests_before_the_stream_runs(api: Api, local_stack):

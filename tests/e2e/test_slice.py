@@ -3,9 +3,8 @@ node, a user claims it with its password, reads and writes params, releases it."
 
 from __future__ import annotations
 
-import time
-
 from tests.support.client import LIGHT_CONFIG, LIGHT_PARAMS, PASSWORD, Api, unique_email
+from tests.support.local_stack import wait_for
 
 
 def test_api_versions_is_public(api: Api):
@@ -191,16 +190,12 @@ def test_a_new_claim_cuts_off_the_previous_primary_and_the_stream_tidies_up(api:
     assert bob.get("/v1/user/nodes").json()["nodes"] == [node_id]
 
     # And the stream processor deletes alice's row made under the old epoch
-    associations = local_stack.aws("dynamodb")
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        items = associations.query(
-            TableName="nodeshare-associations",
-            KeyConditionExpression="node_id = :n",
-            ExpressionAttributeValues={":n": {"S": node_id}},
-        )["Items"]
-        if [item["user_id"]["S"] for item in items] == [bob.user_id]:
-            break
-        time.sleep(0.2)
-    assert [item["user_id"]["S"] for item in items] == [bob.user_id]
-    assert items[0]["epoch"]["N"] == "2"
+    def users() -> list[str]:
+        return [
+            item["user_id"]["S"]
+            for item in local_stack.partition("nodeshare-associations", "node_id", node_id)
+        ]
+
+    assert wait_for(lambda: users() == [bob.user_id], timeout=20)
+    [row] = local_stack.partition("nodeshare-associations", "node_id", node_id)
+    assert row["epoch"]["N"] == "2"

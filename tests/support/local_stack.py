@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,16 @@ class RunningStack:
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )
+
+    def partition(self, table: str, key: str, value: str) -> list[dict[str, Any]]:
+        """Every item of one partition of a table (consistent), to look at what the API wrote."""
+        return self.aws("dynamodb").query(
+            TableName=table,
+            KeyConditionExpression="#k = :v",
+            ExpressionAttributeNames={"#k": key},
+            ExpressionAttributeValues={":v": {"S": value}},
+            ConsistentRead=True,
+        )["Items"]
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Stop as an operator would (SIGTERM, or Ctrl-C's SIGINT); the exit status."""
@@ -107,3 +118,13 @@ def _drain(process: subprocess.Popen[str], first_lines: list[str], log_path: Pat
         for line in process.stdout:
             log.write(line)
             log.flush()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
+    """Poll `predicate` until it holds or `timeout` passes (for what the stream does later)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
