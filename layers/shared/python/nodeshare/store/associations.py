@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError
-
 from nodeshare.domain.errors import Conflict
 from nodeshare.domain.model import Association
-from nodeshare.store.conditions import is_refused, refused_as
+from nodeshare.store.conditions import applied, refused_as
 from nodeshare.store.models import AssociationModel
 from nodeshare.store.records import to_association
 
@@ -50,11 +48,7 @@ def delete_stale(node_id: str, current_epoch: int) -> int:
     """
     deleted = 0
     for item in AssociationModel.query(node_id, filter_condition=AssociationModel.epoch < current_epoch):
-        try:
-            item.delete(condition=AssociationModel.epoch < current_epoch)
-        except DeleteError as exc:
-            if not is_refused(exc):
-                raise
-            continue  # rewritten under the new epoch meanwhile: it stays
-        deleted += 1
+        # Rewritten under the new epoch meanwhile: the condition fails and the row stays.
+        if applied(item.delete, condition=AssociationModel.epoch < current_epoch):
+            deleted += 1
     return deleted

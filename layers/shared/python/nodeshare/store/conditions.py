@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
@@ -38,3 +39,15 @@ def refused_as(domain_error: DomainError) -> Iterator[None]:
         if is_refused(exc):
             raise domain_error from exc
         raise
+
+
+def applied(write: Callable[..., Any], **arguments: Any) -> bool:
+    """`write(**arguments)`, a conditional write; False when its condition did not hold (for
+    idempotent tidying, where a refusal means there was nothing to do)."""
+    try:
+        write(**arguments)
+    except (PutError, UpdateError, DeleteError, TransactWriteError) as exc:
+        if not is_refused(exc):
+            raise
+        return False
+    return True

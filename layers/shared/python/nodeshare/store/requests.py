@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
 from nodeshare.domain.errors import RequestNotPending
 from nodeshare.domain.levels import Level
 from nodeshare.domain.model import RequestStatus, ShareRequest
-from nodeshare.store.conditions import is_refused, refused_as
+from nodeshare.store.conditions import applied, refused_as
 from nodeshare.store.models import LINE_PREFIX, REQUEST_HEADER, RequestModel
 from nodeshare.store.records import plain
 
@@ -147,25 +146,15 @@ def drop_stale_lines(node_id: str, current_epoch: int) -> int:
     request left without nodes is deleted. Idempotent: every write is conditioned."""
     dropped = 0
     for line in RequestModel.by_node.query(node_id):
-        try:
-            RequestModel(line.request_id, line.sk).delete(condition=RequestModel.epoch < current_epoch)
-        except DeleteError as exc:
-            if not is_refused(exc):
-                raise
-            continue
+        stale_line = RequestModel(line.request_id, line.sk)
+        if not applied(stale_line.delete, condition=RequestModel.epoch < current_epoch):
+            continue  # a line of the current epoch: the request still stands for this node
         dropped += 1
         header = RequestModel(line.request_id, REQUEST_HEADER)
-        try:
-            header.update(
-                actions=[RequestModel.node_epochs[node_id].remove()],
-                condition=RequestModel.node_epochs[node_id].exists(),
-            )
-        except UpdateError as exc:
-            if not is_refused(exc):
-                raise
-        try:
-            header.delete(condition=size(RequestModel.node_epochs) == 0)
-        except DeleteError as exc:
-            if not is_refused(exc):
-                raise
+        applied(
+            header.update,
+            actions=[RequestModel.node_epochs[node_id].remove()],
+            condition=RequestModel.node_epochs[node_id].exists(),
+        )
+        applied(header.delete, condition=size(RequestModel.node_epochs) == 0)
     return dropped
