@@ -16,7 +16,7 @@ def list_user_nodes(request: Request):
     if node_id:
         user_nodes, next_id, total = [get_user_node(principal, node_id, request.now)], None, 1
     else:
-        page = list_nodes(principal, request.query_node_id("start_id"), page_limit(request))
+        page = list_nodes(principal, request.query_node_id("start_id"), page_limit(request), request.now)
         user_nodes, next_id, total = page.nodes, page.next_id, page.total
     body: dict[str, Any] = {"total": total}
     if with_details:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodeshare.domain import params as params_rules
-from nodeshare.domain.authorization import Action, NodeAccess, authorize, authorize_many
+from nodeshare.domain.authorization import AccessFacts, Action, NodeAccess, authorize, authorize_many, decide
 from nodeshare.domain.errors import DomainError, NodeNotFound, OperatorOnly
 from nodeshare.domain.model import Association, Node, Principal, Role
 from nodeshare.domain.scopes import default_scopes
@@ -73,24 +73,21 @@ class UserNodesPage:
     total: int
 
 
-def list_user_nodes(principal: Principal, start_id: str | None, limit: int) -> UserNodesPage:
+def list_user_nodes(principal: Principal, start_id: str | None, limit: int, now: int) -> UserNodesPage:
     """The caller's nodes, one page: associations from the user index, then the nodes themselves
-    in one batch to drop associations the node's epoch has left behind (SPEC §2.1)."""
+    in one batch, each kept only if the one decision point lets the caller read it through that
+    association (a stale epoch or a `dr` level drops it, SPEC §2.1)."""
     page, next_id = association_store.list_for_user(principal.user_id, start_id, limit)
     nodes = node_store.get_many([association.node_id for association in page])
-    current = [
-        _user_node(nodes[association.node_id], association, principal)
-        for association in page
-        if association.node_id in nodes and _is_current(association, nodes[association.node_id], principal)
-    ]
-    return UserNodesPage(current, next_id, association_store.count_for_user(principal.user_id))
-
-
-def _is_current(association: Association, node: Node, principal: Principal) -> bool:
-    """The same epoch rule as `authorization.decide`, applied to a page without one load per node."""
-    if association.epoch != node.epoch:
-        return False
-    return association.role is Role.SECONDARY or node.primary_user_id == principal.user_id
+    mine = []
+    for association in page:
+        node = nodes.get(association.node_id)
+        decision = decide(principal, Action.READ, AccessFacts(node, association), now)
+        if node is None or not decision.allowed or decision.role is None:  # role None: an operator's view
+            continue
+        level = decision.level.value if decision.level else None
+        mine.append(UserNode(node, decision.role, level, association.created_at))
+    return UserNodesPage(mine, next_id, association_store.count_for_user(principal.user_id))
 
 
 def _user_node(node: Node, association: Association | None, principal: Principal) -> UserNode:

@@ -222,7 +222,7 @@ def node_sharing(principal: Principal, node_id: str, now: int) -> NodeSharing:
 
 def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
     """Sharing details of the caller's nodes (the first 100): one Query of the node's users each."""
-    page = list_user_nodes(principal, None, MAX_LISTED_NODES)
+    page = list_user_nodes(principal, None, MAX_LISTED_NODES, now)
     return [
         _view(principal, mine.node, mine.role, Level(mine.level) if mine.level else None,
               association_store.list_for_node(mine.node.node_id))
