@@ -63,7 +63,7 @@ class RunningStack:
         """Stop as an operator would (SIGTERM, or Ctrl-C's SIGINT); the exit status."""
         self.process.send_signal(sig)
         try:
-            return self.process.wait(timeout=15)
+            return self.process.wait(timeout=60)  # clean exit, not fast: a loaded machine is slow
         finally:
             if self.process.poll() is None:
                 self.process.kill()
