@@ -100,6 +100,3 @@ class ShareRequest:
     @property
     def node_ids(self) -> list[str]:
         return list(self.node_epochs)
-
-    def is_pending(self, now: int) -> bool:
-        return self.status is RequestStatus.PENDING and self.expires_at > now

@@ -6,8 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodeshare.domain import params as params_rules
-from nodeshare.domain.authorization import AccessFacts, Action, NodeAccess, authorize, authorize_many, decide
+from nodeshare.domain.authorization import (
+    AccessFacts,
+    Action,
+    Decision,
+    NodeAccess,
+    authorize,
+    authorize_many,
+    decide,
+)
 from nodeshare.domain.errors import DomainError, NodeNotFound, OperatorOnly
+from nodeshare.domain.levels import Level
 from nodeshare.domain.model import Association, Node, Principal, Role
 from nodeshare.domain.scopes import default_scopes
 from nodeshare.domain.secrets import hash_secret
@@ -62,7 +71,7 @@ class UserNode:
 
     node: Node
     role: Role | None
-    level: str | None
+    level: Level | None
     mapped_at: int
 
 
@@ -85,23 +94,19 @@ def list_user_nodes(principal: Principal, start_id: str | None, limit: int, now:
         decision = decide(principal, Action.READ, AccessFacts(node, association), now)
         if node is None or not decision.allowed or decision.role is None:  # role None: an operator's view
             continue
-        level = decision.level.value if decision.level else None
-        mine.append(UserNode(node, decision.role, level, association.created_at))
+        mine.append(_user_node(node, decision, association))
     return UserNodesPage(mine, next_id, association_store.count_for_user(principal.user_id))
 
 
-def _user_node(node: Node, association: Association | None, principal: Principal) -> UserNode:
-    if node.primary_user_id == principal.user_id:
-        return UserNode(node, Role.PRIMARY, None, association.created_at if association else 0)
-    if association is None:
-        return UserNode(node, None, None, 0)  # an operator reading a node it is not mapped to
-    return UserNode(node, association.role, association.level.value, association.created_at)
+def _user_node(node: Node, decision: Decision, association: Association | None) -> UserNode:
+    """The node as the decision lets the caller see it (role None: an operator's view)."""
+    return UserNode(node, decision.role, decision.level, association.created_at if association else 0)
 
 
 def get_user_node(principal: Principal, node_id: str, now: int) -> UserNode:
     """One node of the caller's, as in the list (`GET /v1/user/nodes?node_id=`)."""
     access = read_node(principal, node_id, now)
-    return _user_node(access.node, access.association, principal)
+    return _user_node(access.node, access.decision, access.association)
 
 
 def read_node(principal: Principal, node_id: str, now: int) -> NodeAccess:

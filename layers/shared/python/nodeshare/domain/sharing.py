@@ -12,7 +12,7 @@ and removing users (SPEC §1, §2, §3.1; seeds/000).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from nodeshare.domain.authorization import Action, authorize, authorize_all
@@ -45,13 +45,6 @@ def new_request_id() -> str:
     return secrets.token_hex(12)
 
 
-@dataclass(frozen=True)
-class ShareOutcome:
-    request_id: str
-    updated_nodes: list[str] = field(default_factory=list)  # existing access changed in place
-    requested_nodes: list[str] = field(default_factory=list)
-
-
 def share_nodes(
     principal: Principal,
     node_ids: list[str],
@@ -62,7 +55,8 @@ def share_nodes(
     new_role: str | None,
     metadata: dict[str, Any],
     now: int,
-) -> ShareOutcome:
+) -> str:
+    """Returns the request id (for nodes whose access was only updated, it names no request)."""
     node_ids = list(dict.fromkeys(node_ids))
     user_name = normalize_email(user_name)
     requester_name = user_name_of(principal)
@@ -87,7 +81,7 @@ def share_nodes(
     if updates:
         sharing_store.set_levels(updates)
     request_id = new_request_id()
-    if offered or not updates:
+    if offered:
         request = ShareRequest(
             request_id=request_id,
             requester_user_id=principal.user_id,
@@ -104,7 +98,7 @@ def share_nodes(
             expires_at=now + settings().request_ttl_seconds,
         )
         request_store.create(request)
-    return ShareOutcome(request_id, [association.node_id for association, _ in updates], list(offered))
+    return request_id
 
 
 def _own_request(principal: Principal, request_id: str, *, as_requester: bool) -> ShareRequest:
@@ -224,7 +218,7 @@ def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
     """Sharing details of the caller's nodes (the first 100): one Query of the node's users each."""
     page = list_user_nodes(principal, None, MAX_LISTED_NODES, now)
     return [
-        _view(principal, mine.node, mine.role, Level(mine.level) if mine.level else None,
+        _view(principal, mine.node, mine.role, mine.level,
               association_store.list_for_node(mine.node.node_id))
         for mine in page.nodes
     ]  # fmt: skip

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from functools import cache
 from typing import Any
 
 import fastjsonschema
@@ -49,15 +48,17 @@ def _claim_list(value: Any) -> list[str]:
     return str(value).strip("[]").replace(",", " ").split()
 
 
-@cache
-def _validator(schema_json: str) -> Callable[[Any], Any]:
-    # Compiled once per schema per cold start (fastjsonschema is what Powertools validation uses).
-    return fastjsonschema.compile(json.loads(schema_json))
+# Compiled once per schema per cold start (fastjsonschema is what Powertools validation uses).
+# Keyed by identity: the schemas are module constants of `nodeshare.http.schemas`, alive for good.
+_VALIDATORS: dict[int, Callable[[Any], Any]] = {}
 
 
 def validate(data: Any, schema: dict[str, Any]) -> Any:
+    validator = _VALIDATORS.get(id(schema))
+    if validator is None:
+        validator = _VALIDATORS[id(schema)] = fastjsonschema.compile(schema)
     try:
-        return _validator(json.dumps(schema, sort_keys=True))(data)
+        return validator(data)
     except fastjsonschema.JsonSchemaValueException as exc:
         raise BadRequest(f"Invalid request: {exc.message}") from exc
 
@@ -77,12 +78,6 @@ class Request:
         if not claims:
             raise Unauthenticated("Unauthorized")
         return principal_from_claims(claims)
-
-    def access_token(self) -> str | None:
-        """The raw token from `Authorization`, with or without `Bearer ` (as the authorizer accepts)."""
-        header = (self.event.headers or {}).get("authorization") or ""
-        token = header[7:] if header[:7].lower() == "bearer " else header
-        return token.strip() or None
 
     def body(self) -> Any:
         """The JSON body, validated against the route's schema (the route table's `body`)."""

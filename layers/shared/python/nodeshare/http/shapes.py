@@ -59,7 +59,7 @@ def node_details(user_node: UserNode) -> dict[str, Any]:
         "mapping_timestamp": user_node.mapped_at,
     }
     if user_node.level:
-        details["level"] = user_node.level
+        details["level"] = user_node.level.value
     return details
 
 

@@ -12,7 +12,7 @@ from nodeshare.http.shapes import success
 
 
 def create_share_request(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    outcome = share_nodes(
+    request_id = share_nodes(
         request.principal,
         body["nodes"],
         body["user_name"],
@@ -23,4 +23,4 @@ def create_share_request(request: Request, body: dict[str, Any]) -> dict[str, An
         now=request.now,
     )
     # An unknown e-mail gets this same answer (SPEC §2.4).
-    return success("Sharing request sent successfully", request_id=outcome.request_id)
+    return success("Sharing request sent successfully", request_id=request_id)
