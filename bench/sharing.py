@@ -31,9 +31,6 @@ LIST_ALL = "list_sharing (all my nodes)"
 SHARE_UPDATE = "share_nodes (update existing access)"
 REMOVE = "remove_sharing"
 BY_K = (SHARE_NEW, ACCEPT, LIST_ALL, SHARE_UPDATE, REMOVE)
-# Known open item: GET /v1/user/nodes/sharing without node_id makes one Query per node
-# (`my_nodes_sharing`), so its round trips grow with k. Reported as GROWS, not failed.
-KNOWN_TO_GROW = frozenset({LIST_ALL})
 
 NODES_PER_SEEDED_REQUEST = 10
 _seeded_requests = 0

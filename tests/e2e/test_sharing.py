@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.support import seed
 from tests.support.client import Api, Caller, unique_email
+from tests.support.local_stack import RunningStack
 
 
 def share(sharer: Caller, nodes: list[str], invitee: str, **options) -> dict:
@@ -270,3 +271,62 @@ def test_a_plus_in_an_email_reaches_the_api_intact(api: Api):
     removed = alice.delete(f"/v1/user/nodes/sharing?nodes={node_id}&user_name={plus.user_name}")
     assert removed.status_code == 200, removed.text
     assert params_status(plus, node_id) == 404
+
+
+def node_item_agrees_with_its_rows(stack: RunningStack, node_id: str) -> set[str]:
+    """The node item's `secondary_user_ids` (what listing sharing reads by key) must name exactly
+    the secondaries whose association rows are of the node's current epoch; returns them."""
+    [node] = stack.partition("nodeshare-nodes", "node_id", node_id)
+    epoch = int(node["epoch"]["N"])
+    listed = set(node.get("secondary_user_ids", {}).get("SS", []))
+    rows = stack.partition("nodeshare-associations", "node_id", node_id)
+    current = {
+        row["user_id"]["S"]
+        for row in rows
+        if row["role"]["S"] == "secondary" and int(row["epoch"]["N"]) == epoch
+    }
+    assert listed == current, (listed, current)
+    return listed
+
+
+def test_every_write_of_access_keeps_the_node_item_in_step(api: Api, local_stack: RunningStack):
+    """Each way access changes — accept, update, remove, leave (two ways), transfer, release,
+    claim — writes the node item's list of secondaries in the same transaction as the rows."""
+    alice, bob, carol, dave, erin = (api.user(name) for name in ("alice", "bob", "carol", "dave", "erin"))
+    node_id = api.owned_node(alice)
+    assert node_item_agrees_with_its_rows(local_stack, node_id) == set()
+
+    for user in (bob, carol, dave):  # accept
+        assert answer(user, share(alice, [node_id], user.user_name)["request_id"], True).status_code == 200
+    assert node_item_agrees_with_its_rows(local_stack, node_id) == {bob.user_id, carol.user_id, dave.user_id}
+    share(alice, [node_id], bob.user_name, primary=True)  # update: the same secondaries
+    assert node_item_agrees_with_its_rows(local_stack, node_id) == {bob.user_id, carol.user_id, dave.user_id}
+
+    removal = f"/v1/user/nodes/sharing?nodes={node_id}&user_name="
+    assert alice.delete(removal + bob.user_name).status_code == 200  # the primary removes bob
+    assert carol.delete(removal + carol.user_name).status_code == 200  # carol leaves
+    leave = {"node_id": node_id, "secret_key": "", "operation": "remove"}
+    assert dave.put("/v1/user/nodes/mapping", json=leave).status_code == 200  # dave leaves
+    assert node_item_agrees_with_its_rows(local_stack, node_id) == set()
+    assert alice.get(f"/v1/user/nodes/sharing?node_id={node_id}").json()["node_sharing"][0]["users"] == {
+        "primary": [alice.user_name],
+        "secondary": [],
+    }
+
+    # A transfer: erin becomes primary, alice stays as a secondary, carol's new access is cut off
+    assert answer(carol, share(alice, [node_id], carol.user_name)["request_id"], True).status_code == 200
+    transfer = share(alice, [node_id], erin.user_name, transfer=True, new_role="rw")["request_id"]
+    assert answer(erin, transfer, True).status_code == 200
+    assert node_item_agrees_with_its_rows(local_stack, node_id) == {alice.user_id}
+
+    # Bob claims the node (he has its secret): a new epoch, nobody left a secondary
+    assert api.claim(bob, node_id).status_code == 204
+    assert node_item_agrees_with_its_rows(local_stack, node_id) == set()
+    assert bob.get("/v1/user/nodes/sharing").json()["node_sharing"] == [
+        {"node_id": node_id, "users": {"primary": [bob.user_name], "secondary": []}}
+    ]
+    # Bob shares with carol, then releases the node: nobody is left
+    assert answer(carol, share(bob, [node_id], carol.user_name)["request_id"], True).status_code == 200
+    assert node_item_agrees_with_its_rows(local_stack, node_id) == {carol.user_id}
+    assert bob.put("/v1/user/nodes/mapping", json=leave).status_code == 200
+    assert node_item_agrees_with_its_rows(local_stack, node_id) == set()

@@ -38,6 +38,7 @@ class Node:
     params: dict[str, dict[str, Any]]
     epoch: int
     primary_user_id: str | None = None
+    secondary_user_ids: frozenset[str] = frozenset()  # the current epoch's secondaries
     secret_hash: str = ""
     tags: tuple[str, ...] = ()
     scopes: dict[str, list[str]] = field(default_factory=dict)

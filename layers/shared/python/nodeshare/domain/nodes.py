@@ -22,6 +22,7 @@ from nodeshare.domain.scopes import default_scopes
 from nodeshare.domain.secrets import hash_secret
 from nodeshare.store import associations as association_store
 from nodeshare.store import nodes as node_store
+from nodeshare.store import sharing as sharing_store
 
 
 def require_operator(principal: Principal) -> None:
@@ -154,5 +155,5 @@ def remove_mapping(principal: Principal, node_id: str, now: int) -> Role:
         node_store.release(access.node, principal.user_id)
         return Role.PRIMARY
     assert access.association is not None
-    association_store.delete(access.association)
+    sharing_store.remove([access.association])
     return Role.SECONDARY

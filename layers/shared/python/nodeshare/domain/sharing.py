@@ -191,37 +191,63 @@ class NodeSharing:
     secondary: list[str]
 
 
-def _view(principal: Principal, node: Node, role: Role | None, level: Level | None,
-          rows: list[Association]) -> NodeSharing:  # fmt: skip
-    """Who has the node, as this caller may see it: a secondary below `rwp` sees the primary and
-    itself only (RainMaker); the primary, `rwp` secondaries and operators see everyone."""
-    current = [row for row in rows if row.epoch == node.epoch]
-    primary = [row.user_name for row in current if row.user_id == node.primary_user_id]
-    secondaries = [
-        row for row in current if row.role is Role.SECONDARY and row.user_id != node.primary_user_id
-    ]
-    sees_all = role is Role.PRIMARY or principal.is_operator
-    sees_all = sees_all or (level is not None and level.allows(Level.READ_WRITE_PERMISSION))
-    if not sees_all:
-        secondaries = [row for row in secondaries if row.user_id == principal.user_id]
-    return NodeSharing(node.node_id, primary, [row.user_name for row in secondaries])
+def _sees_everyone(principal: Principal, role: Role | None, level: Level | None) -> bool:
+    """The primary, `rwp` secondaries and operators see every user of a node; a secondary below
+    `rwp` sees the primary and itself only (RainMaker)."""
+    if role is Role.PRIMARY or principal.is_operator:
+        return True
+    return level is not None and level.allows(Level.READ_WRITE_PERMISSION)
+
+
+CallersNode = tuple[Node, Role | None, Level | None]  # a node, and the caller's role and level on it
+
+
+def sharing_of(principal: Principal, nodes: list[CallersNode]) -> list[NodeSharing]:
+    """Who has each node, as this caller may see it: (node, the caller's role and level) in,
+    the users by e-mail out. The node item names its primary and current secondaries, so their
+    rows are read by key, 100 per BatchGetItem, however many nodes there are."""
+    wanted: dict[str, list[str]] = {}
+    for node, role, level in nodes:
+        secondaries = node.secondary_user_ids
+        if not _sees_everyone(principal, role, level):
+            secondaries = secondaries & {principal.user_id}
+        primary = [node.primary_user_id] if node.primary_user_id else []
+        wanted[node.node_id] = primary + sorted(secondaries)
+    rows = association_store.get_many(
+        [(node_id, user_id) for node_id, user_ids in wanted.items() for user_id in user_ids]
+    )
+    sharings = []
+    for node, _, _ in nodes:
+        # A row of an earlier epoch no longer counts (the stream deletes it later).
+        current = [
+            row
+            for user_id in wanted[node.node_id]
+            if (row := rows.get((node.node_id, user_id))) is not None and row.epoch == node.epoch
+        ]
+        sharings.append(
+            NodeSharing(
+                node.node_id,
+                primary=[row.user_name for row in current if row.user_id == node.primary_user_id],
+                secondary=[
+                    row.user_name
+                    for row in current
+                    if row.role is Role.SECONDARY and row.user_id != node.primary_user_id
+                ],
+            )
+        )
+    return sharings
 
 
 def node_sharing(principal: Principal, node_id: str, now: int) -> NodeSharing:
     node_access = authorize(principal, Action.READ, node_id, now)
     decision = node_access.decision
-    rows = association_store.list_for_node(node_id)
-    return _view(principal, node_access.node, decision.role, decision.level, rows)
+    return sharing_of(principal, [(node_access.node, decision.role, decision.level)])[0]
 
 
 def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
-    """Sharing details of the caller's nodes (the first 100): one Query of the node's users each."""
+    """Sharing details of the caller's nodes (the first 100)."""
     page = list_user_nodes(principal, None, MAX_LISTED_NODES, now)
-    return [
-        _view(principal, mine.node, mine.role, mine.level,
-              association_store.list_for_node(mine.node.node_id))
-        for mine in page.nodes
-    ]  # fmt: skip
+    return sharing_of(principal, [(mine.node, mine.role, mine.level) for mine in page.nodes])
 
 
 def remove_user(principal: Principal, node_ids: list[str], user_name: str, now: int) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from nodeshare.domain.errors import Conflict
 from nodeshare.domain.model import Association
-from nodeshare.store.conditions import applied, refused_as
+from nodeshare.store.access import BATCH_GET_LIMIT, batch_get
+from nodeshare.store.conditions import applied
 from nodeshare.store.models import AssociationModel
 from nodeshare.store.records import to_association
 
@@ -23,21 +23,30 @@ def list_for_user(user_id: str, start_id: str | None, limit: int) -> tuple[list[
     return associations, (next_key["node_id"]["S"] if next_key else None)
 
 
-def list_for_node(node_id: str) -> list[Association]:
-    """Every association row of a node (current and stale: the caller compares epochs)."""
-    return [to_association(item) for item in AssociationModel.query(node_id, consistent_read=True)]
+def get_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Association]:
+    """Association rows by (node_id, user_id), strongly consistent, 100 keys per BatchGetItem;
+    keys without a row are left out."""
+    table = AssociationModel.Meta.table_name
+    found: dict[tuple[str, str], Association] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        request = {
+            table: {
+                "Keys": [
+                    {"node_id": {"S": node_id}, "user_id": {"S": user_id}}
+                    for node_id, user_id in unique[start : start + BATCH_GET_LIMIT]
+                ],
+                "ConsistentRead": True,
+            }
+        }
+        for raw in batch_get(request)[table]:
+            association = to_association(AssociationModel.from_raw_data(raw))
+            found[(association.node_id, association.user_id)] = association
+    return found
 
 
 def count_for_user(user_id: str) -> int:
     return AssociationModel.by_user.count(user_id)
-
-
-def delete(association: Association) -> None:
-    """Remove one association, only if it is still the one that was read."""
-    with refused_as(Conflict(f"Access to node {association.node_id} changed; retry")):
-        AssociationModel(association.node_id, association.user_id).delete(
-            condition=AssociationModel.epoch == association.epoch
-        )
 
 
 def delete_stale(node_id: str, current_epoch: int) -> int:

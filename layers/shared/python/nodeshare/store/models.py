@@ -15,6 +15,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
@@ -38,7 +39,14 @@ class NodesByCatalog(GlobalSecondaryIndex["NodeModel"]):
 
 
 class NodeModel(Model):
-    """One item per node. `epoch` and `primary_user_id` are the truth about ownership."""
+    """One item per node. `epoch` and `primary_user_id` are the truth about ownership.
+
+    `secondary_user_ids` copies who the current epoch's secondaries are from their association
+    rows, and is written in the same transaction as each of them (claim and release clear it,
+    accepting adds to it, removing a secondary deletes from it). It exists so that listing the
+    users of many nodes is a BatchGetItem of known association keys, not a Query per node; the
+    association rows stay the truth about role and level.
+    """
 
     class Meta:
         table_name = settings().nodes_table
@@ -56,6 +64,7 @@ class NodeModel(Model):
     scopes = MapAttribute(default=dict)  # type: ignore[var-annotated]
     epoch = NumberAttribute(default=0)
     primary_user_id = UnicodeAttribute(null=True)
+    secondary_user_ids = UnicodeSetAttribute(null=True)  # absent when empty (DynamoDB has no empty set)
     connected = BooleanAttribute(default=False)
     connectivity_timestamp_ms = NumberAttribute(default=0)
     created_at = NumberAttribute()

@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 from nodeshare.domain.errors import Conflict, NodeAlreadyExists
 from nodeshare.domain.levels import Level
 from nodeshare.domain.model import Association, Node, Role
-from nodeshare.store.access import batch_get
+from nodeshare.store.access import BATCH_GET_LIMIT, batch_get
 from nodeshare.store.conditions import refused_as
 from nodeshare.store.models import NODE_CATALOG, AssociationModel, NodeModel
 from nodeshare.store.records import to_node
@@ -49,8 +49,8 @@ def get_many(node_ids: list[str]) -> dict[str, Node]:
     """Nodes by id in one BatchGetItem per 100 ids; missing ids are left out."""
     found: dict[str, Node] = {}
     table = NodeModel.Meta.table_name
-    for start in range(0, len(node_ids), 100):
-        keys = [{"node_id": {"S": node_id}} for node_id in node_ids[start : start + 100]]
+    for start in range(0, len(node_ids), BATCH_GET_LIMIT):
+        keys = [{"node_id": {"S": node_id}} for node_id in node_ids[start : start + BATCH_GET_LIMIT]]
         for raw in batch_get({table: {"Keys": keys, "ConsistentRead": True}})[table]:
             node = to_node(NodeModel.from_raw_data(raw))
             found[node.node_id] = node
@@ -79,7 +79,11 @@ def claim(node: Node, user_id: str, user_name: str, now: int) -> int:
     ):
         transaction.update(
             NodeModel(node.node_id),
-            actions=[NodeModel.epoch.set(new_epoch), NodeModel.primary_user_id.set(user_id)],
+            actions=[
+                NodeModel.epoch.set(new_epoch),
+                NodeModel.primary_user_id.set(user_id),
+                NodeModel.secondary_user_ids.remove(),
+            ],
             condition=(NodeModel.node_id.exists() & (NodeModel.epoch == node.epoch)),
         )
         transaction.save(
@@ -104,7 +108,11 @@ def release(node: Node, user_id: str) -> None:
     ):
         transaction.update(
             NodeModel(node.node_id),
-            actions=[NodeModel.epoch.set(node.epoch + 1), NodeModel.primary_user_id.remove()],
+            actions=[
+                NodeModel.epoch.set(node.epoch + 1),
+                NodeModel.primary_user_id.remove(),
+                NodeModel.secondary_user_ids.remove(),
+            ],
             condition=(NodeModel.primary_user_id == user_id) & (NodeModel.epoch == node.epoch),
         )
         transaction.delete(AssociationModel(node.node_id, user_id))

@@ -29,6 +29,7 @@ def to_node(item: NodeModel) -> Node:
         params=plain(item.params),
         epoch=int(item.epoch),
         primary_user_id=item.primary_user_id,
+        secondary_user_ids=frozenset(item.secondary_user_ids or ()),
         secret_hash=item.secret_hash,
         tags=tuple(str(tag) for tag in item.tags or ()),
         scopes=plain(item.scopes) or {},

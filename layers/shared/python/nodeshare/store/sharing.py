@@ -47,7 +47,11 @@ def grant_operations(
     epoch = node.epoch
     if not request.transfer:
         return [
-            lambda tx: tx.condition_check(NodeModel, node.node_id, condition=NodeModel.epoch == epoch),
+            lambda tx: tx.update(
+                NodeModel(node.node_id),
+                actions=[NodeModel.secondary_user_ids.add({invitee})],
+                condition=NodeModel.epoch == epoch,
+            ),
             lambda tx: tx.save(
                 _association(
                     node.node_id, invitee, invitee_user_name, Role.SECONDARY, request.level, epoch, now
@@ -56,10 +60,15 @@ def grant_operations(
         ]
     # A transfer is a primary change: a new epoch, every earlier secondary cut off (SPEC §2.1).
     new_epoch = epoch + 1
+    secondaries = (
+        NodeModel.secondary_user_ids.set({request.requester_user_id})
+        if old_primary_level is not None
+        else NodeModel.secondary_user_ids.remove()
+    )
     operations: list[Operation] = [
         lambda tx: tx.update(
             NodeModel(node.node_id),
-            actions=[NodeModel.epoch.set(new_epoch), NodeModel.primary_user_id.set(invitee)],
+            actions=[NodeModel.epoch.set(new_epoch), NodeModel.primary_user_id.set(invitee), secondaries],
             condition=(NodeModel.epoch == epoch) & (NodeModel.primary_user_id == request.requester_user_id),
         ),
         lambda tx: tx.save(
@@ -132,13 +141,20 @@ def set_levels(changes: Sequence[tuple[Association, Level]]) -> None:
 
 
 def remove(associations: Sequence[Association]) -> None:
-    """Delete secondaries' associations, each only if it is still the one read."""
+    """Delete secondaries' associations (at most one per node), each only if it is still the one
+    read, and take them off their nodes' `secondary_user_ids` in the same transaction."""
+    per_transaction = TRANSACTION_LIMIT // 2  # two items per removal
     with refused_as(Conflict("Access changed meanwhile; retry")):
-        for start in range(0, len(associations), TRANSACTION_LIMIT):
+        for start in range(0, len(associations), per_transaction):
             with TransactWrite(connection=_connection()) as transaction:
-                for association in associations[start : start + TRANSACTION_LIMIT]:
+                for association in associations[start : start + per_transaction]:
                     transaction.delete(
                         AssociationModel(association.node_id, association.user_id),
                         condition=(AssociationModel.epoch == association.epoch)
                         & (AssociationModel.role == Role.SECONDARY.value),
+                    )
+                    transaction.update(
+                        NodeModel(association.node_id),
+                        actions=[NodeModel.secondary_user_ids.delete({association.user_id})],
+                        condition=NodeModel.epoch == association.epoch,
                     )
