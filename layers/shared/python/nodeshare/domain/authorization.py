@@ -114,13 +114,16 @@ def authorize(principal: Principal, action: Action, node_id: str, now: int) -> N
 
 
 def authorize_many(
-    principal: Principal, action: Action, node_ids: list[str], now: int
+    principal: Principal, action: Action, node_ids: list[str], now: int, facts: access.Facts | None = None
 ) -> dict[str, NodeAccess | NodeNotFound | AccessDenied]:
-    """`authorize` for several nodes with one batched load: per node, the access or the refusal."""
-    facts = access.load_many(node_ids, principal.user_id)
+    """`authorize` for several nodes with one batched load: per node, the access or the refusal.
+    A caller that needs more facts in the same round trip loads them itself and passes `facts`
+    (which must hold the nodes and the principal's associations with them)."""
+    if facts is None:
+        facts = access.load(node_ids, [principal.user_id])
     outcome: dict[str, NodeAccess | NodeNotFound | AccessDenied] = {}
     for node_id in node_ids:
-        node, association = facts[node_id]
+        node, association = facts.of(node_id, principal.user_id)
         decision = decide(principal, action, AccessFacts(node, association), now)
         if node is not None and decision.allowed:
             outcome[node_id] = NodeAccess(node, association, decision)
@@ -132,10 +135,10 @@ def authorize_many(
 
 
 def authorize_all(
-    principal: Principal, action: Action, node_ids: list[str], now: int
+    principal: Principal, action: Action, node_ids: list[str], now: int, facts: access.Facts | None = None
 ) -> dict[str, NodeAccess]:
     """`authorize_many` for requests that must hold on every node: the first refusal is raised."""
-    accesses = authorize_many(principal, action, node_ids, now)
+    accesses = authorize_many(principal, action, node_ids, now, facts)
     for outcome in accesses.values():
         if not isinstance(outcome, NodeAccess):
             raise outcome

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nodeshare.domain.model import Association
-from nodeshare.store.access import BATCH_GET_LIMIT, batch_get
+from nodeshare.store.access import batch_get_keys
 from nodeshare.store.conditions import applied
 from nodeshare.store.models import AssociationModel
 from nodeshare.store.records import to_association
@@ -27,22 +27,14 @@ def get_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Association]:
     """Association rows by (node_id, user_id), strongly consistent, 100 keys per BatchGetItem;
     keys without a row are left out."""
     table = AssociationModel.Meta.table_name
-    found: dict[tuple[str, str], Association] = {}
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), BATCH_GET_LIMIT):
-        request = {
-            table: {
-                "Keys": [
-                    {"node_id": {"S": node_id}, "user_id": {"S": user_id}}
-                    for node_id, user_id in unique[start : start + BATCH_GET_LIMIT]
-                ],
-                "ConsistentRead": True,
-            }
-        }
-        for raw in batch_get(request)[table]:
-            association = to_association(AssociationModel.from_raw_data(raw))
-            found[(association.node_id, association.user_id)] = association
-    return found
+    found = batch_get_keys(
+        [
+            (table, {"node_id": {"S": node_id}, "user_id": {"S": user_id}})
+            for node_id, user_id in dict.fromkeys(keys)
+        ]
+    )
+    associations = [to_association(AssociationModel.from_raw_data(raw)) for _, raw in found]
+    return {(association.node_id, association.user_id): association for association in associations}
 
 
 def count_for_user(user_id: str) -> int:

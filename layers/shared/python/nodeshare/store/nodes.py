@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 from nodeshare.domain.errors import Conflict, NodeAlreadyExists
 from nodeshare.domain.levels import Level
 from nodeshare.domain.model import Association, Node, Role
-from nodeshare.store.access import BATCH_GET_LIMIT, batch_get
+from nodeshare.store.access import batch_get_keys
 from nodeshare.store.conditions import refused_as
 from nodeshare.store.models import NODE_CATALOG, AssociationModel, NodeModel
 from nodeshare.store.records import to_node
@@ -47,14 +47,10 @@ def get(node_id: str) -> Node | None:
 
 def get_many(node_ids: list[str]) -> dict[str, Node]:
     """Nodes by id in one BatchGetItem per 100 ids; missing ids are left out."""
-    found: dict[str, Node] = {}
     table = NodeModel.Meta.table_name
-    for start in range(0, len(node_ids), BATCH_GET_LIMIT):
-        keys = [{"node_id": {"S": node_id}} for node_id in node_ids[start : start + BATCH_GET_LIMIT]]
-        for raw in batch_get({table: {"Keys": keys, "ConsistentRead": True}})[table]:
-            node = to_node(NodeModel.from_raw_data(raw))
-            found[node.node_id] = node
-    return found
+    found = batch_get_keys([(table, {"node_id": {"S": node_id}}) for node_id in dict.fromkeys(node_ids)])
+    nodes = [to_node(NodeModel.from_raw_data(raw)) for _, raw in found]
+    return {node.node_id: node for node in nodes}
 
 
 def list_page(start_id: str | None, limit: int) -> tuple[list[Node], str | None]:
