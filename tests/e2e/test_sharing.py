@@ -27,6 +27,10 @@ def sent(caller: Caller) -> list[dict]:
     return caller.get("/v1/user/nodes/sharing/requests?primary_user=True").json()["sharing_requests"]
 
 
+def sharing_users(caller: Caller, node_id: str) -> dict:
+    return caller.get(f"/v1/user/nodes/sharing?node_id={node_id}").json()["node_sharing"][0]["users"]
+
+
 def params_status(caller: Caller, node_id: str) -> int:
     return caller.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code
 
@@ -147,7 +151,14 @@ def test_sharing_with_someone_who_has_access_updates_it(api: Api):
     assert details["level"] == "rwp"
     # and now bob may share further
     carol = api.user("carol")
-    assert share(bob, [node_id], carol.user_name)["request_id"]
+    assert answer(carol, share(bob, [node_id], carol.user_name)["request_id"], True).status_code == 200
+    # yet, a secondary like any other, he sees only the primary and himself (SPEC §3.1)
+    assert sharing_users(bob, node_id) == {"primary": [alice.user_name], "secondary": [bob.user_name]}
+    assert sorted(sharing_users(alice, node_id)["secondary"]) == sorted([bob.user_name, carol.user_name])
+    # and may still remove a user he names
+    removal = f"/v1/user/nodes/sharing?nodes={node_id}&user_name={carol.user_name}"
+    assert bob.delete(removal).status_code == 200
+    assert sharing_users(alice, node_id) == {"primary": [alice.user_name], "secondary": [bob.user_name]}
 
 
 def test_remove_user_by_primary_and_by_oneself(api: Api):
@@ -170,7 +181,7 @@ def test_remove_user_by_primary_and_by_oneself(api: Api):
         alice.delete(f"/v1/user/nodes/sharing?nodes={node_id}&user_name={bob.user_name}").status_code == 200
     )
     assert params_status(bob, node_id) == 404
-    users = alice.get(f"/v1/user/nodes/sharing?node_id={node_id}").json()["node_sharing"][0]["users"]
+    users = sharing_users(alice, node_id)
     assert users == {"primary": [alice.user_name], "secondary": []}
     # Nobody may remove the primary
     assert (
@@ -191,7 +202,7 @@ def test_transfer_makes_the_invitee_primary(api: Api):
     # primary) is cut off at once
     assert api.admin_view(node_id)["primary_user_id"] == bob.user_id
     assert api.admin_view(node_id)["epoch"] == 2
-    users = bob.get(f"/v1/user/nodes/sharing?node_id={node_id}").json()["node_sharing"][0]["users"]
+    users = sharing_users(bob, node_id)
     assert users == {"primary": [bob.user_name], "secondary": [alice.user_name]}
     assert params_status(alice, node_id) == 200 and params_status(carol, node_id) == 404
 
@@ -308,7 +319,7 @@ def test_every_write_of_access_keeps_the_node_item_in_step(api: Api, local_stack
     leave = {"node_id": node_id, "secret_key": "", "operation": "remove"}
     assert dave.put("/v1/user/nodes/mapping", json=leave).status_code == 200  # dave leaves
     assert node_item_agrees_with_its_rows(local_stack, node_id) == set()
-    assert alice.get(f"/v1/user/nodes/sharing?node_id={node_id}").json()["node_sharing"][0]["users"] == {
+    assert sharing_users(alice, node_id) == {
         "primary": [alice.user_name],
         "secondary": [],
     }

@@ -206,25 +206,23 @@ class NodeSharing:
     secondary: list[str]
 
 
-def _sees_everyone(principal: Principal, role: Role | None, level: Level | None) -> bool:
-    """The primary, `rwp` secondaries and operators see every user of a node; a secondary below
-    `rwp` sees the primary and itself only (RainMaker)."""
-    if role is Role.PRIMARY or principal.is_operator:
-        return True
-    return level is not None and level.allows(Level.READ_WRITE_PERMISSION)
+def _sees_everyone(principal: Principal, role: Role | None) -> bool:
+    """The primary and operators see every user of a node; a secondary, at any level, sees the
+    primary and itself only (SPEC §3.1). An `rwp` secondary may still remove a user it names."""
+    return role is Role.PRIMARY or principal.is_operator
 
 
-CallersNode = tuple[Node, Role | None, Level | None]  # a node, and the caller's role and level on it
+CallersNode = tuple[Node, Role | None]  # a node, and the caller's role on it (None: an operator)
 
 
 def sharing_of(principal: Principal, nodes: list[CallersNode]) -> list[NodeSharing]:
-    """Who has each node, as this caller may see it: (node, the caller's role and level) in,
+    """Who has each node, as this caller may see it: (node, the caller's role) in,
     the users by e-mail out. The node item names its primary and current secondaries, so their
     rows are read by key, 100 per BatchGetItem, however many nodes there are."""
     wanted: dict[str, list[str]] = {}
-    for node, role, level in nodes:
+    for node, role in nodes:
         secondaries = node.secondary_user_ids
-        if not _sees_everyone(principal, role, level):
+        if not _sees_everyone(principal, role):
             secondaries = secondaries & {principal.user_id}
         primary = [node.primary_user_id] if node.primary_user_id else []
         wanted[node.node_id] = primary + sorted(secondaries)
@@ -232,7 +230,7 @@ def sharing_of(principal: Principal, nodes: list[CallersNode]) -> list[NodeShari
         [(node_id, user_id) for node_id, user_ids in wanted.items() for user_id in user_ids]
     )
     sharings = []
-    for node, _, _ in nodes:
+    for node, _ in nodes:
         # A row of an earlier epoch no longer counts (the stream deletes it later).
         current = [
             row
@@ -255,14 +253,13 @@ def sharing_of(principal: Principal, nodes: list[CallersNode]) -> list[NodeShari
 
 def node_sharing(principal: Principal, node_id: str, now: int) -> NodeSharing:
     node_access = authorize(principal, Action.READ, node_id, now)
-    decision = node_access.decision
-    return sharing_of(principal, [(node_access.node, decision.role, decision.level)])[0]
+    return sharing_of(principal, [(node_access.node, node_access.decision.role)])[0]
 
 
 def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
     """Sharing details of the caller's nodes (the first 100)."""
     page = list_user_nodes(principal, None, MAX_LISTED_NODES, now)
-    return sharing_of(principal, [(mine.node, mine.role, mine.level) for mine in page.nodes])
+    return sharing_of(principal, [(mine.node, mine.role) for mine in page.nodes])
 
 
 def remove_user(principal: Principal, node_ids: list[str], user_name: str, now: int) -> None:
