@@ -84,9 +84,17 @@ class UserNodesPage:
 
 
 def list_user_nodes(principal: Principal, start_id: str | None, limit: int, now: int) -> UserNodesPage:
+    """The caller's nodes, one page, and how many associations the caller has in all."""
+    mine, next_id = user_nodes(principal, start_id, limit, now)
+    return UserNodesPage(mine, next_id, association_store.count_for_user(principal.user_id))
+
+
+def user_nodes(
+    principal: Principal, start_id: str | None, limit: int, now: int
+) -> tuple[list[UserNode], str | None]:
     """The caller's nodes, one page: associations from the user index, then the nodes themselves
     in one batch, each kept only if the one decision point lets the caller read it through that
-    association (a stale epoch or a `dr` level drops it, SPEC §2.1)."""
+    association (a stale epoch or a `dr` level drops it, SPEC §2.1); and the next page's id."""
     page, next_id = association_store.list_for_user(principal.user_id, start_id, limit)
     nodes = node_store.get_many([association.node_id for association in page])
     mine = []
@@ -96,7 +104,7 @@ def list_user_nodes(principal: Principal, start_id: str | None, limit: int, now:
         if node is None or not decision.allowed or decision.role is None:  # role None: an operator's view
             continue
         mine.append(_user_node(node, decision, association))
-    return UserNodesPage(mine, next_id, association_store.count_for_user(principal.user_id))
+    return mine, next_id
 
 
 def _user_node(node: Node, decision: Decision, association: Association | None) -> UserNode:

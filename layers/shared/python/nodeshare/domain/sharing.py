@@ -19,12 +19,11 @@ from nodeshare.domain.authorization import Action, authorize, authorize_all
 from nodeshare.domain.errors import BadRequest, Conflict, RequestExpired, RequestNotFound, RequestNotPending
 from nodeshare.domain.levels import DEFAULT_SECONDARY_LEVEL, Level
 from nodeshare.domain.model import Association, Node, Principal, RequestStatus, Role, ShareRequest
-from nodeshare.domain.nodes import list_user_nodes
-from nodeshare.domain.users import normalize_email, user_name_of
+from nodeshare.domain.nodes import user_nodes
+from nodeshare.domain.users import normalize_email
 from nodeshare.settings import settings
 from nodeshare.store import access
 from nodeshare.store import associations as association_store
-from nodeshare.store import nodes as node_store
 from nodeshare.store import requests as request_store
 from nodeshare.store import sharing as sharing_store
 from nodeshare.store import users as user_store
@@ -134,11 +133,15 @@ def _require_pending(request: ShareRequest, now: int) -> None:
 
 def accept_share_request(principal: Principal, request_id: str, now: int) -> list[str]:
     """The invitee accepts: access to every node whose epoch is unchanged; returns those ids."""
-    invitee_name = user_name_of(principal)  # once: with an access token it is a read
     for attempt in range(ACCEPT_ATTEMPTS):
         request = _own_request(principal, request_id, as_requester=False)
         _require_pending(request, now)
-        nodes = node_store.get_many(request.node_ids)
+        # The nodes and, with an access token (no e-mail in it), the invitee's user row: one batch.
+        facts = access.load(
+            request.node_ids, [], user_rows=[] if principal.user_name else [principal.user_id]
+        )
+        nodes = facts.nodes
+        invitee_name = principal.user_name or _user_name(facts, principal.user_id)
         current = [
             nodes[node_id]
             for node_id, epoch in request.node_epochs.items()
@@ -258,8 +261,8 @@ def node_sharing(principal: Principal, node_id: str, now: int) -> NodeSharing:
 
 def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
     """Sharing details of the caller's nodes (the first 100)."""
-    page = list_user_nodes(principal, None, MAX_LISTED_NODES, now)
-    return sharing_of(principal, [(mine.node, mine.role) for mine in page.nodes])
+    mine, _ = user_nodes(principal, None, MAX_LISTED_NODES, now)
+    return sharing_of(principal, [(node.node, node.role) for node in mine])
 
 
 def remove_user(principal: Principal, node_ids: list[str], user_name: str, now: int) -> None:
