@@ -11,6 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from nodeshare.local.gateway import LambdaContext, build_event
+from nodeshare.local.permissions import acting_as
 from nodeshare.routes import ROUTES_BY_OPERATION
 
 
@@ -43,4 +44,5 @@ def call(operation: str, *, claims: dict[str, str] | None = None, query: str = "
     event = build_event(route, route.method, path, query, {"content-type": "application/json"},
                         body.encode(), path_params or {}, claims)  # fmt: skip
     module = importlib.import_module(f"functions.{route.handler}")
-    return module.handler(event, LambdaContext(function_name=operation))
+    with acting_as(route):  # the route's IAM, as deployed
+        return module.handler(event, LambdaContext(function_name=operation))

@@ -102,7 +102,7 @@ ROUTES: tuple[Route, ...] = (
           "Primary and secondary users of the caller's nodes", reads=(NODES, ASSOCIATIONS),
           query=("node_id",)),
     Route("remove_sharing", "DELETE", "/v1/user/nodes/sharing", "sharing.remove_sharing",
-          "Remove a secondary user from nodes (or oneself)", reads=(NODES, USERS), writes=(ASSOCIATIONS,),
+          "Remove a secondary user from nodes (or oneself)", reads=(USERS,), writes=(NODES, ASSOCIATIONS),
           query=("nodes", "user_name")),
 )  # fmt: skip
 

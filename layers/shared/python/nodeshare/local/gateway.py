@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from nodeshare.http.errors import INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body
+from nodeshare.local import permissions
 from nodeshare.local.authorizer import JwtAuthorizer, Unauthorized
 from nodeshare.observability import logger
 from nodeshare.routes import ROUTES, Route
@@ -136,7 +137,10 @@ class Gateway:
                 return _json(401, failure_body("Unauthorized", UNAUTHORIZED_CODE))
         event = build_event(route, method, url.path, url.query, headers, body, path_params, claims)
         try:
-            result = self.pools[route.operation].invoke(event, LambdaContext(function_name=route.operation))
+            with permissions.acting_as(route):  # the route's IAM, as deployed
+                result = self.pools[route.operation].invoke(
+                    event, LambdaContext(function_name=route.operation)
+                )
         except Exception:  # a crashed invocation: API Gateway answers 500
             logger.exception("handler crashed", operation=route.operation)
             return _json(500, failure_body("Internal error", INTERNAL_ERROR[1]))
