@@ -64,6 +64,11 @@ class RunningStack:
         self.process.send_signal(sig)
         try:
             return self.process.wait(timeout=60)  # clean exit, not fast: a loaded machine is slow
+        except subprocess.TimeoutExpired as hung:
+            self.process.send_signal(signal.SIGUSR1)  # every thread's stack into the log, then kill
+            time.sleep(2)
+            message = f"the local stack did not stop in 60 s; its threads' stacks: {self.log_path}"
+            raise AssertionError(message) from hung
         finally:
             if self.process.poll() is None:
                 self.process.kill()

@@ -7,6 +7,7 @@ the embedded one), NODESHARE_FUNCTIONS_DIR (where the handler modules are; defau
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import secrets
 import signal
@@ -119,16 +120,22 @@ def start(port: int | None = None) -> LocalStack:
     return stack
 
 
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
 def main() -> None:
+    # Blocked before any thread starts (threads inherit the mask), then taken by sigwait on the
+    # main thread. With handlers instead, the kernel may deliver SIGTERM to a server thread;
+    # Python then only notes it, and a main thread asleep in Event.wait() never wakes to act.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    # `kill -USR1 <pid>` prints every thread's stack (the tests do so before killing a hung stack).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     stack = start()
     print(f"nodeshare local stack ready at {stack.url}", flush=True)
     print(f"  emulator:  {stack.emulator_endpoint}", flush=True)
     print(f"  operator:  {stack.admin_user_name} / {stack.admin_password}", flush=True)
     print(f"  try:       esp-rainmaker-cli profile add local --base-url {stack.url}", flush=True)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    done.wait()
+    signal.sigwait(STOP_SIGNALS)
     print("nodeshare local stack: shutting down", flush=True)
     stack.close()
     sys.exit(0)
