@@ -37,10 +37,9 @@ os.environ.setdefault("ADMIN_PASSWORD", "Bench-Operat0r!")
 
 
 def main() -> int:
-    from bench import counting, emulator
+    from bench import counting
 
     counting.install()
-    emulator.one_backup_per_table()
     from bench.scenario import measure_operations
     from bench.sharing import K_VALUES, measure_sharing
 

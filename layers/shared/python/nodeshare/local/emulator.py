@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from nodeshare.local import moto_speedup
 from nodeshare.store.models import TABLES, TableDefinition
 from nodeshare.user_pool import OPERATOR_GROUP, PASSWORD_POLICY, USER_ID_ATTRIBUTE
 
@@ -50,6 +51,7 @@ class SerializedMotoServer:
         )
         from werkzeug.serving import make_server
 
+        moto_speedup.one_backup_per_table()
         app = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
 

@@ -1,11 +1,12 @@
-"""Emulator wall time, not cost: one backup per table in moto's TransactWriteItems.
+"""Emulator wall time only: one backup per table in moto's TransactWriteItems.
 
 moto backs up a table before a transaction so a failed condition can restore it, but it does so
-once per transaction item: a 100-item transaction over a 10,000-item associations table deep-copies
-that table 100 times (minutes at the large size). The copies are all taken before any write and
-only the last one per table is kept, so copying each table once and handing out that copy is the
-same backup. Nothing the handlers send or receive changes, and the counting (bench/counting.py,
-at the botocore client) does not see the emulator at all.
+once per transaction item: accepting a request over 100 nodes deep-copies the nodes table and the
+associations table 100 times each (seconds in the local stack; minutes at the bench's 10,000
+items). The copies are all taken before any write and only the last one per table is kept
+(moto 5.2.5, `DynamoDBBackend.transact_write_items`), so copying each table once and handing out
+that copy is the same backup. Nothing a handler sends or receives changes. Applied to the local
+stack's embedded emulator, which serves one request at a time (so one transaction at a time).
 """
 
 from __future__ import annotations
