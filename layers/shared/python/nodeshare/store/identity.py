@@ -9,7 +9,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from nodeshare.domain import errors
@@ -40,8 +39,12 @@ _DESCRIPTIONS = {
 
 @cache
 def _client() -> Any:
-    # A session of its own: creating clients from boto3's shared default session is not
-    # thread-safe, and the local stack serves requests on several threads.
+    # Imported here, not at the top: boto3 (with s3transfer) is about a third of a cold start,
+    # and most functions import this module (through nodeshare.domain.users) without calling
+    # Cognito. A session of its own: creating clients from boto3's shared default session is
+    # not thread-safe, and the local stack serves requests on several threads.
+    import boto3
+
     return boto3.session.Session().client("cognito-idp", region_name=settings().region)
 
 
