@@ -20,7 +20,7 @@ def one_backup_per_table() -> None:
     import moto.dynamodb.models as models
 
     original = models.DynamoDBBackend.transact_write_items
-    if getattr(original, "bench_patched", False):
+    if getattr(original, "one_backup_per_table", False):
         return
     deepcopy = copy.deepcopy
     backups: dict[int, Any] = {}  # id(table) -> its copy, during one call (moto serves one at a time)
@@ -41,7 +41,7 @@ def one_backup_per_table() -> None:
         finally:
             backups.clear()
 
-    transact_write_items.bench_patched = True  # type: ignore[attr-defined]
+    transact_write_items.one_backup_per_table = True  # type: ignore[attr-defined]
     # The module's own `copy.deepcopy` (it also copies single items elsewhere: those pass through).
     models.copy = SimpleNamespace(deepcopy=backup_once)  # type: ignore[assignment]
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

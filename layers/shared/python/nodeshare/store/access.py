@@ -41,7 +41,8 @@ def load(node_ids: Sequence[str], user_ids: Sequence[str], user_rows: Sequence[s
             (AssociationModel.Meta.table_name, {"node_id": {"S": node_id}, "user_id": {"S": user_id}})
             for user_id in dict.fromkeys(user_ids)
         )
-    keys.extend((UserModel.Meta.table_name, {"user_id": {"S": user_id}}) for user_id in user_rows)
+    users_table = UserModel.Meta.table_name
+    keys.extend((users_table, {"user_id": {"S": user_id}}) for user_id in dict.fromkeys(user_rows))
     facts = Facts()
     for table, raw in batch_get_keys(keys):
         if table == NodeModel.Meta.table_name:
