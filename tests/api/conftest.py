@@ -24,7 +24,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "INFO")
     with mock_aws():
+        from nodeshare.local import moto_speedup
         from nodeshare.local.emulator import create_tables, create_user_pool
+
+        moto_speedup.one_backup_per_table()  # tests run one at a time: one transaction at a time
         from nodeshare.settings import settings
 
         create_tables(boto3.client("dynamodb", region_name="us-east-1"))
