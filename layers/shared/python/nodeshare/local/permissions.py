@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from nodeshare.routes import Route
 from nodeshare.settings import settings
+from nodeshare.store.models import TABLES
 
 _route: ContextVar[Route | None] = ContextVar("nodeshare_route", default=None)
 
@@ -59,9 +60,7 @@ def refusal(route: Route, service: str, operation: str, params: dict[str, Any]) 
         return None
     if service != "dynamodb":
         return None
-    names = {
-        getattr(settings(), f"{name}_table"): name for name in ("nodes", "associations", "users", "requests")
-    }
+    names = {getattr(settings(), f"{table.name}_table"): table.name for table in TABLES}  # real -> logical
     for table, need in _needs(operation, params):
         name = names.get(table, table)
         allowed = route.writes if need == "write" else route.tables
