@@ -72,10 +72,10 @@ def share_nodes(
     facts = access.load(
         node_ids,
         [principal.user_id, *([invitee.user_id] if invitee else [])],
-        user_rows=[] if principal.user_name else [principal.user_id],
+        user_rows=_caller_row_if_needed(principal),
     )
     granted = authorize_all(principal, Action.TRANSFER if transfer else Action.SHARE, node_ids, now, facts)
-    requester_name = principal.user_name or _user_name(facts, principal.user_id)
+    requester_name = _caller_name(principal, facts)
 
     updates: list[tuple[Association, Level]] = []
     offered = dict.fromkeys(node_ids)
@@ -110,8 +110,17 @@ def share_nodes(
     return request_id
 
 
-def _user_name(facts: access.Facts, user_id: str) -> str:
-    user = facts.users.get(user_id)
+def _caller_row_if_needed(principal: Principal) -> list[str]:
+    """The caller's user row, to read with the nodes when its e-mail is not in the token (an
+    access token carries none: the rule of `users.user_name_of`, without a round trip of its own)."""
+    return [] if principal.user_name else [principal.user_id]
+
+
+def _caller_name(principal: Principal, facts: access.Facts) -> str:
+    """The caller's e-mail: from the token, else from the row `_caller_row_if_needed` asked for."""
+    if principal.user_name:
+        return principal.user_name
+    user = facts.users.get(principal.user_id)
     return user.user_name if user else ""
 
 
@@ -137,11 +146,9 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
         request = _own_request(principal, request_id, as_requester=False)
         _require_pending(request, now)
         # The nodes and, with an access token (no e-mail in it), the invitee's user row: one batch.
-        facts = access.load(
-            request.node_ids, [], user_rows=[] if principal.user_name else [principal.user_id]
-        )
+        facts = access.load(request.node_ids, [], user_rows=_caller_row_if_needed(principal))
         nodes = facts.nodes
-        invitee_name = principal.user_name or _user_name(facts, principal.user_id)
+        invitee_name = _caller_name(principal, facts)
         current = [
             nodes[node_id]
             for node_id, epoch in request.node_epochs.items()
