@@ -71,11 +71,11 @@ def _owned_nodes(owner: Caller, count: int) -> list[str]:
     Written in batches straight to the emulator (a claim through the API costs about 1.5 s at the
     large size, in moto), then read back through the API."""
     from nodeshare import clock
-    from nodeshare.domain.levels import Level
-    from nodeshare.domain.model import Role
     from nodeshare.domain.params import initial_params
     from nodeshare.domain.scopes import default_scopes
     from nodeshare.domain.secrets import hash_secret
+    from nodeshare.model.entities import Role
+    from nodeshare.model.levels import Level
     from nodeshare.store.models import AssociationModel, NodeModel
 
     now, secret_hash = clock.now(), hash_secret("bench-secret")

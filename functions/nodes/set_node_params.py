@@ -9,12 +9,12 @@ the first refusal's own status (400 for params the config does not allow, 404, 4
 from http import HTTPStatus
 from typing import Any
 
-from nodeshare.domain.errors import BadRequest
 from nodeshare.domain.nodes import set_params
 from nodeshare.http.endpoint import endpoint, error_response, json_response
 from nodeshare.http.errors import status_and_code
 from nodeshare.http.request import Request
 from nodeshare.http.shapes import success
+from nodeshare.model.errors import BadRequest
 
 
 @endpoint("set_node_params")

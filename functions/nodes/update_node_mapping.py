@@ -5,11 +5,11 @@ node (the CLI's `removenode`). A primary leaving releases the node and every sec
 provisioning flow and is refused with a clear 400 until that flow exists.
 """
 
-from nodeshare.domain.errors import AccessDenied, BadRequest
 from nodeshare.domain.nodes import remove_mapping
 from nodeshare.http.endpoint import endpoint
 from nodeshare.http.request import Request
 from nodeshare.http.shapes import success
+from nodeshare.model.errors import AccessDenied, BadRequest
 
 
 @endpoint("update_node_mapping")

@@ -32,7 +32,7 @@ nodes = st.integers(0, NODES - 1)
 class SharingMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        from nodeshare.domain.model import User
+        from nodeshare.model.entities import User
         from nodeshare.store import users as user_store
 
         run = uuid.uuid4().hex[:8]  # fresh users and nodes per example, in the same emulator

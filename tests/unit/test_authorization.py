@@ -2,8 +2,8 @@
 
 import pytest
 from nodeshare.domain.authorization import AccessFacts, Action, decide
-from nodeshare.domain.levels import Level
-from nodeshare.domain.model import Association, Node, Principal, Role
+from nodeshare.model.entities import Association, Node, Principal, Role
+from nodeshare.model.levels import Level
 
 NOW = 1_800_000_000
 PRIMARY = Principal("u-primary", "primary@x.test")

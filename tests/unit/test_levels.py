@@ -2,7 +2,7 @@
 
 from hypothesis import given
 from hypothesis import strategies as st
-from nodeshare.domain.levels import Level, combine
+from nodeshare.model.levels import Level, combine
 
 levels = st.sampled_from(list(Level))
 

@@ -1,8 +1,8 @@
 """Params writes are checked against the node's RainMaker config."""
 
 import pytest
-from nodeshare.domain.errors import InvalidParams
 from nodeshare.domain.params import check_write, initial_params
+from nodeshare.model.errors import InvalidParams
 
 from tests.support.client import LIGHT_CONFIG
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from nodeshare.domain.errors import AccessDenied, NodeNotFound
-from nodeshare.domain.levels import Level
-from nodeshare.domain.model import Association, Node, Principal, Role
+from nodeshare.model.entities import Association, Node, Principal, Role
+from nodeshare.model.errors import AccessDenied, NodeNotFound
+from nodeshare.model.levels import Level
 from nodeshare.store import access
 
 

@@ -15,11 +15,11 @@ from nodeshare.domain.authorization import (
     authorize_many,
     decide,
 )
-from nodeshare.domain.errors import DomainError, NodeNotFound, OperatorOnly
-from nodeshare.domain.levels import Level
-from nodeshare.domain.model import Association, Node, Principal, Role
 from nodeshare.domain.scopes import default_scopes
 from nodeshare.domain.secrets import hash_secret
+from nodeshare.model.entities import Association, Node, Principal, Role
+from nodeshare.model.errors import DomainError, NodeNotFound, OperatorOnly
+from nodeshare.model.levels import Level
 from nodeshare.store import associations as association_store
 from nodeshare.store import nodes as node_store
 from nodeshare.store import sharing as sharing_store

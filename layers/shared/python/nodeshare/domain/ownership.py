@@ -6,11 +6,11 @@ secondary stop counting at once, and the stream processor deletes their rows.
 
 from __future__ import annotations
 
-from nodeshare.domain.errors import ClaimRejected
-from nodeshare.domain.model import Principal
 from nodeshare.domain.scopes import in_scope
 from nodeshare.domain.secrets import dummy_hash, verify_secret
 from nodeshare.domain.users import user_name_of
+from nodeshare.model.entities import Principal
+from nodeshare.model.errors import ClaimRejected
 from nodeshare.store import nodes as node_store
 
 # One answer for an unknown node, a wrong password, a node out of the caller's scope and another

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeshare.domain.errors import InvalidParams
+from nodeshare.model.errors import InvalidParams
 
 ParamsPayload = dict[str, dict[str, Any]]
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodeshare.domain.authorization import Action, authorize, authorize_all
-from nodeshare.domain.errors import BadRequest, Conflict, RequestExpired, RequestNotFound, RequestNotPending
-from nodeshare.domain.levels import DEFAULT_SECONDARY_LEVEL, Level
-from nodeshare.domain.model import Association, Node, Principal, RequestStatus, Role, ShareRequest
 from nodeshare.domain.nodes import user_nodes
 from nodeshare.domain.users import normalize_email
+from nodeshare.model.entities import Association, Node, Principal, RequestStatus, Role, ShareRequest
+from nodeshare.model.errors import BadRequest, Conflict, RequestExpired, RequestNotFound, RequestNotPending
+from nodeshare.model.levels import DEFAULT_SECONDARY_LEVEL, Level
 from nodeshare.settings import settings
 from nodeshare.store import access
 from nodeshare.store import associations as association_store

@@ -6,7 +6,7 @@ to `custom:user_id` at sign-up so ID tokens carry it under the name the spec giv
 
 from __future__ import annotations
 
-from nodeshare.domain.model import Principal, Tokens, User
+from nodeshare.model.entities import Principal, Tokens, User
 from nodeshare.settings import settings
 from nodeshare.store import identity
 from nodeshare.store import users as user_store

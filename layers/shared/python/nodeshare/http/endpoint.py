@@ -14,9 +14,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from nodeshare.domain.errors import DomainError
 from nodeshare.http.errors import INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body, status_and_code
 from nodeshare.http.request import Request
+from nodeshare.model.errors import DomainError
 from nodeshare.observability import logger
 from nodeshare.routes import ROUTES_BY_OPERATION, Route
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from nodeshare.domain import errors
+from nodeshare.model import errors
 
 ERROR_TABLE: dict[type[errors.DomainError], tuple[HTTPStatus, int]] = {
     errors.BadRequest: (HTTPStatus.BAD_REQUEST, 107001),

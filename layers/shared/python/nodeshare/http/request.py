@@ -13,9 +13,9 @@ import fastjsonschema
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from nodeshare import clock
-from nodeshare.domain.errors import BadRequest, PayloadTooLarge, Unauthenticated
-from nodeshare.domain.model import Principal
 from nodeshare.http import schemas
+from nodeshare.model.entities import Principal
+from nodeshare.model.errors import BadRequest, PayloadTooLarge, Unauthenticated
 from nodeshare.routes import Route
 from nodeshare.settings import settings
 from nodeshare.user_pool import OPERATOR_GROUP

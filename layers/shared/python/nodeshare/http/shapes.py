@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeshare.domain.levels import Level
-from nodeshare.domain.model import Node, Role, ShareRequest
 from nodeshare.domain.nodes import UserNode
 from nodeshare.domain.sharing import NodeSharing
 from nodeshare.http.request import Request
+from nodeshare.model.entities import Node, Role, ShareRequest
+from nodeshare.model.levels import Level
 
 DEFAULT_PAGE, MAX_PAGE = 25, 100
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nodeshare.domain.model import Association, Node, User
+from nodeshare.model.entities import Association, Node, User
 from nodeshare.store.models import AssociationModel, NodeModel, UserModel
 from nodeshare.store.records import to_association, to_node, to_user
 

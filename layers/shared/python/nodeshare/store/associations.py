@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nodeshare.domain.model import Association
+from nodeshare.model.entities import Association
 from nodeshare.store.access import batch_get_keys
 from nodeshare.store.conditions import applied
 from nodeshare.store.models import AssociationModel

@@ -8,7 +8,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
-from nodeshare.domain.errors import DomainError
+from nodeshare.model.errors import DomainError
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 # Another transaction was touching the same item at that moment (DynamoDB, not moto, does this):

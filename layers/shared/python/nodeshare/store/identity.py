@@ -11,8 +11,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nodeshare.domain import errors
-from nodeshare.domain.model import Tokens
+from nodeshare.model import errors
+from nodeshare.model.entities import Tokens
 from nodeshare.settings import settings
 from nodeshare.user_pool import USER_ID_ATTRIBUTE as USER_ID_ATTRIBUTE_NAME
 

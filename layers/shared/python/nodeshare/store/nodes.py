@@ -7,9 +7,9 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.domain.errors import Conflict, NodeAlreadyExists
-from nodeshare.domain.levels import Level
-from nodeshare.domain.model import Association, Node, Role
+from nodeshare.model.entities import Association, Node, Role
+from nodeshare.model.errors import Conflict, NodeAlreadyExists
+from nodeshare.model.levels import Level
 from nodeshare.store.access import batch_get_keys
 from nodeshare.store.conditions import refused_as
 from nodeshare.store.models import NODE_CATALOG, AssociationModel, NodeModel

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeshare.domain.levels import Level
-from nodeshare.domain.model import Association, Connectivity, Node, Role, User
+from nodeshare.model.entities import Association, Connectivity, Node, Role, User
+from nodeshare.model.levels import Level
 from nodeshare.store.models import AssociationModel, NodeModel, UserModel
 
 

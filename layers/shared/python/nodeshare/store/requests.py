@@ -8,9 +8,9 @@ from pynamodb.connection import Connection
 from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.domain.errors import RequestNotPending
-from nodeshare.domain.levels import Level
-from nodeshare.domain.model import RequestStatus, ShareRequest
+from nodeshare.model.entities import RequestStatus, ShareRequest
+from nodeshare.model.errors import RequestNotPending
+from nodeshare.model.levels import Level
 from nodeshare.store.conditions import applied, refused_as
 from nodeshare.store.models import LINE_PREFIX, REQUEST_HEADER, RequestModel
 from nodeshare.store.records import plain

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.domain.errors import Conflict, RequestNotPending
-from nodeshare.domain.levels import Level
-from nodeshare.domain.model import Association, Node, RequestStatus, Role, ShareRequest
+from nodeshare.model.entities import Association, Node, RequestStatus, Role, ShareRequest
+from nodeshare.model.errors import Conflict, RequestNotPending
+from nodeshare.model.levels import Level
 from nodeshare.store.conditions import CONDITION_FAILED, is_refused, refused_as
 from nodeshare.store.models import AssociationModel, NodeModel
 from nodeshare.store.requests import TRANSACTION_LIMIT, _connection, header_answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nodeshare.domain.model import User
+from nodeshare.model.entities import User
 from nodeshare.store.models import UserModel
 from nodeshare.store.records import to_user
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from nodeshare.domain.levels import Level
+from nodeshare.model.levels import Level
 
 
 @dataclass(frozen=True)
