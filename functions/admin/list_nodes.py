@@ -13,7 +13,7 @@ from nodeshare.http.shapes import admin_node, page_limit
 def list_nodes(request: Request):
     node_id = request.query_node_id("node_id", "nodeid")
     if node_id:
-        nodes, next_id = [get_node_for_operator(request.principal, node_id)], None
+        nodes, next_id = [get_node_for_operator(request.principal, node_id, request.now)], None
     else:
         nodes, next_id = list_all_nodes(
             request.principal, request.query_node_id("start_id"), page_limit(request)

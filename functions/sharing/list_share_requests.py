@@ -21,7 +21,7 @@ def list_share_requests(request: Request):
         limit=page_limit(request),
         now=request.now,
     )
-    body: dict[str, Any] = {"sharing_requests": [share_request(item) for item in requests]}
+    body: dict[str, Any] = {"sharing_requests": [share_request(item, request.now) for item in requests]}
     if next_id:
         body["next_request_id"] = next_id
         body["next_user_name"] = requests[-1].invitee_user_name if requests else ""

@@ -39,9 +39,9 @@ def test_a_request_expires_exactly_at_its_expiry(api: Api):
         assert response.status_code == 410, response.text
         assert response.json()["error_code"] == 107062
     assert params_status(bob, node_id) == 404
-    # Looked up by id, its parties still see it, as it was
+    # Looked up by id, its parties still see it, as expired (never as pending)
     looked_up = bob.get(f"/v1/user/nodes/sharing/requests?request_id={request_id}").json()["sharing_requests"]
-    assert looked_up[0]["request_status"] == "pending" and looked_up[0]["expiration_timestamp"] <= time.time()
+    assert looked_up[0]["request_status"] == "expired" and looked_up[0]["expiration_timestamp"] <= time.time()
 
 
 def test_a_request_accepted_just_before_expiry_counts(api: Api):

@@ -8,11 +8,25 @@ A handler lives at `functions/<handler>.py` and exposes `handler(event, context)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from nodeshare.http import schemas
 
 NODES, ASSOCIATIONS, USERS, REQUESTS = "nodes", "associations", "users", "requests"
+
+
+class Caller(StrEnum):
+    """Who may call a route at all. Checked before anything else is read: a public route needs no
+    token, a user route any signed-in user, an operator route a member of the `admin` group (403
+    for anyone else, before the body is parsed)."""
+
+    PUBLIC = "public"
+    USER = "user"
+    OPERATOR = "operator"
+
+
+PUBLIC, OPERATOR = Caller.PUBLIC, Caller.OPERATOR
 
 
 @dataclass(frozen=True)
@@ -22,12 +36,17 @@ class Route:
     path: str  # API Gateway syntax: /v1/things/{node_id}/ownership
     handler: str  # module under functions/, dotted: "nodes.get_node_params"
     summary: str
-    public: bool = False  # no JWT authorizer (SPEC §3.1 names the public routes)
+    caller: Caller = Caller.USER  # who may call it (public routes have no JWT authorizer)
     reads: tuple[str, ...] = ()  # tables it reads
     writes: tuple[str, ...] = ()  # tables it writes (and reads)
     cognito: tuple[str, ...] = ()  # Cognito admin actions it calls (IAM); public client APIs need none
     body: dict[str, Any] | None = None  # the JSON Schema its body is validated against
     query: tuple[str, ...] = ()  # the query parameters it reads (for the OpenAPI document)
+
+    @property
+    def public(self) -> bool:
+        """No JWT authorizer (SPEC §3.1 names the public routes)."""
+        return self.caller is Caller.PUBLIC
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -43,27 +62,27 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     # --- meta and sign-in (RainMaker) ---
     Route("get_api_versions", "GET", "/apiversions", "meta.get_api_versions",
-          "Supported API versions", public=True),
+          "Supported API versions", caller=PUBLIC),
     Route("get_openapi", "GET", "/v1/openapi.json", "meta.get_openapi",
-          "This API's OpenAPI document", public=True),
+          "This API's OpenAPI document", caller=PUBLIC),
     Route("login", "POST", "/v1/login2", "users.login",
-          "Log in with user name and password, or refresh tokens", public=True, body=schemas.LOGIN),
+          "Log in with user name and password, or refresh tokens", caller=PUBLIC, body=schemas.LOGIN),
     Route("logout", "POST", "/v1/logout2", "users.logout", "Revoke the caller's refresh tokens",
           reads=(USERS,), cognito=("cognito-idp:AdminUserGlobalSignOut",), query=("logout_all",)),
     Route("sign_up", "POST", "/v1/user", "users.sign_up",
-          "Sign up, or confirm a sign-up with its verification code", public=True,
+          "Sign up, or confirm a sign-up with its verification code", caller=PUBLIC,
           writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",), body=schemas.SIGN_UP),
     # esp-rainmaker-cli 1.14.1 signs up at /v1/user2; the spec names /v1/user. Both are served.
     Route("sign_up_cli", "POST", "/v1/user2", "users.sign_up",
-          "Sign up (the path esp-rainmaker-cli uses)", public=True,
+          "Sign up (the path esp-rainmaker-cli uses)", caller=PUBLIC,
           writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",), body=schemas.SIGN_UP),
     Route("get_user", "GET", "/v1/user", "users.get_user", "The caller's user info", reads=(USERS,)),
     # --- operators ---
     Route("register_node", "POST", "/v1/admin/nodes", "admin.register_node",
-          "Register a node (operators)", writes=(NODES,),
+          "Register a node (operators)", caller=OPERATOR, writes=(NODES,),
           body=schemas.REGISTER_NODE, query=("project",)),
     Route("list_admin_nodes", "GET", "/v1/admin/nodes", "admin.list_nodes",
-          "List every node (operators)", reads=(NODES,),
+          "List every node (operators)", caller=OPERATOR, reads=(NODES, ASSOCIATIONS),
           query=("withScopes", "node_id", "start_id", "num_records")),
     # --- ownership (Kii) ---
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
@@ -80,6 +99,9 @@ ROUTES: tuple[Route, ...] = (
     Route("set_node_params", "PUT", "/v1/user/nodes/params", "nodes.set_node_params",
           "Write params of one or more nodes", reads=(ASSOCIATIONS,), writes=(NODES,),
           body=schemas.SET_PARAMS, query=("nodeid",)),
+    Route("explain_access", "GET", "/v1/user/nodes/access", "nodes.explain_access",
+          "Why the caller may or may not do an action on a node: the decision and its sources",
+          reads=(NODES, ASSOCIATIONS), query=("node_id", "action")),
     Route("get_node_status", "GET", "/v1/user/nodes/status", "nodes.get_node_status",
           "A node's connectivity", reads=(NODES, ASSOCIATIONS), query=("nodeid",)),
     Route("update_node_mapping", "PUT", "/v1/user/nodes/mapping", "nodes.update_node_mapping",
@@ -88,7 +110,7 @@ ROUTES: tuple[Route, ...] = (
     # --- node sharing (RainMaker) ---
     Route("share_nodes", "PUT", "/v1/user/nodes/sharing", "sharing.share_nodes",
           "Share nodes with a user by e-mail: a share request, or a new level for existing access",
-          reads=(NODES, USERS), writes=(ASSOCIATIONS, REQUESTS), body=schemas.SHARE_NODES),
+          reads=(USERS,), writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.SHARE_NODES),
     Route("update_share_request", "PUT", "/v1/user/nodes/sharing/requests", "sharing.update_share_request",
           "Accept or decline a share request (a body with `nodes` creates one, like share_nodes)",
           reads=(USERS,), writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.UPDATE_SHARE_REQUEST),

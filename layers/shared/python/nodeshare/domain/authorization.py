@@ -1,95 +1,264 @@
-"""The one decision point (SPEC §2.3): `decide(principal, action, facts, now) -> Decision`.
+"""The one decision point (SPEC §1.1, §2.3): every "may this caller do this to this node?" is
+answered here, and nowhere else.
 
-Every endpoint that touches a node calls `authorize`, which loads the facts about one user and
-one node in a single round trip and asks `decide`. No handler decides access on its own.
+- `decide(principal, action, facts, now)` is pure. It sees every source that names the caller
+  and the node (its association from an accepted share, grants to the caller and to its user
+  groups) and combines them by SPEC §1's rule: the primary is never restricted; a source counts
+  only while it is current; `dr` anywhere denies; otherwise the most restrictive level wins.
+- `authorize` / `authorize_many` load those facts themselves (`store.access`), in two round
+  trips whatever the number of nodes up to a batch: a caller may ask for extra rows in the same
+  round trips, but can never hand facts in (they could miss a `dr` grant).
+- `authorize_request` says who may see, answer or cancel a share request.
+- `counts(...)` is the one "is this source current?" rule: made under the node's current epoch,
+  and, when an `rwp` user made it, while every user it was granted through still holds `rwp` or
+  is the primary (SPEC §1.1 step 2). Sharing lists and level updates use it too.
 
-Revocation is immediate (SPEC §2.1): an association counts only while it was made under the
-node's current epoch, so a re-claim, transfer or release cuts off every earlier secondary at
-once, before the stream processor has deleted anything.
+Revocation is immediate (SPEC §2.1): a re-claim, transfer or release moves the node's epoch, and
+every source of an earlier epoch stops counting at once, before the stream processor deletes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from nodeshare.model.entities import Association, Node, Principal, Role
-from nodeshare.model.errors import AccessDenied, NodeNotFound
-from nodeshare.model.levels import Level
+from nodeshare.domain.scopes import in_scope
+from nodeshare.model.entities import (
+    USER_SUBJECT,
+    Association,
+    Grant,
+    GrantedBy,
+    Node,
+    Principal,
+    Role,
+    ShareRequest,
+)
+from nodeshare.model.errors import AccessDenied, NodeNotFound, OperatorOnly, RequestNotFound
+from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
+from nodeshare.store import requests as request_store
 
 
 class Action(StrEnum):
-    READ = "read"  # config, params, status, sharing details
+    READ = "read"  # config, params, status, sharing details, explain
     WRITE = "write"  # set params, run actions
     SHARE = "share"  # grant or revoke access for others, manage tags
     TRANSFER = "transfer"  # hand the node to another primary: the primary alone
     LEAVE = "leave"  # remove one's own association with the node
+    CLAIM = "claim"  # become primary with the thing password (Kii)
 
 
-# The least level each action needs (TRANSFER: none, only the primary). The primary is never restricted.
+# The least level each action needs. The primary is never restricted.
 NEEDED_LEVEL = {
     Action.READ: Level.READ,
     Action.WRITE: Level.READ_WRITE,
     Action.SHARE: Level.READ_WRITE_PERMISSION,
-    Action.LEAVE: Level.DENY_READ,
 }
 PRIMARY_ONLY = {Action.TRANSFER}
+# How far access may be passed on from the primary: primary -> rwp -> rwp -> rwp -> user.
+MAX_GRANT_CHAIN = 3
+
+
+class SourceKind(StrEnum):
+    ASSOCIATION = "association"  # an accepted share request (RainMaker secondary)
+    GRANT = "grant"  # a permission on the node (BuildingDepot)
 
 
 @dataclass(frozen=True)
-class AccessFacts:
-    """Everything `decide` needs about one principal and one node."""
+class Source:
+    """One thing that names the caller and the node, and whether it counts now."""
 
-    node: Node | None
-    association: Association | None
+    kind: SourceKind
+    subject: str  # "user:<id>" or "group:<id>"
+    level: Level
+    granted_by: GrantedBy
+    counts: bool
+    why: str  # why it counts, or why not
+
+    @property
+    def direct(self) -> bool:
+        """Names the caller itself (not one of its groups)."""
+        return self.subject.startswith(USER_SUBJECT)
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    # The caller may know the node exists (it has a current association, or is an operator).
+    # The caller may know the node exists: a current source names it, or it is an operator.
     visible: bool
-    role: Role | None
-    level: Level | None
+    role: Role | None  # PRIMARY, SECONDARY (some current source), None (none: a stranger or operator)
+    level: Level | None  # the effective level of the current sources (None for the primary)
     reasons: tuple[str, ...]
+    sources: tuple[Source, ...] = ()
+    # What a grant made now on this decision would record as `granted_by` (see `onward_chain`).
+    onward: GrantedBy = ()
+
+    @property
+    def sees_every_user(self) -> bool:
+        """The primary and operators see every user of a node; a secondary, at any level, sees the
+        primary and itself only (SPEC §3.1)."""
+        return self.role is Role.PRIMARY or (self.visible and self.role is None)
 
 
-def decide(principal: Principal, action: Action, facts: AccessFacts, now: int) -> Decision:
+@dataclass(frozen=True)
+class NodeFacts:
+    """Everything `decide` needs about one principal and one node."""
+
+    node: Node | None
+    association: Association | None = None  # the principal's own
+    # Every other association of the node that was loaded: the users its sources were granted
+    # through, whose authority is checked at every decision.
+    authorities: Mapping[str, Association] = field(default_factory=dict)
+
+
+def holds_authority(user_id: str, node: Node, authorities: Mapping[str, Association]) -> bool:
+    """`user_id` may still pass access on: the primary, or `rwp` from the primary's side
+    (a current `rwp` association or direct grant) under the node's current epoch."""
+    if user_id == node.primary_user_id:
+        return True
+    row = authorities.get(user_id)
+    if row is not None and row.epoch == node.epoch and row.level is Level.READ_WRITE_PERMISSION:
+        return True
+    return any(
+        grant.subject == USER_SUBJECT + user_id
+        and grant.epoch == node.epoch
+        and grant.level is Level.READ_WRITE_PERMISSION
+        for grant in node.grants
+    )
+
+
+def counts(
+    epoch: int, granted_by: GrantedBy, node: Node, authorities: Mapping[str, Association]
+) -> str | None:
+    """None when a source made under `epoch` through `granted_by` is current; else why not."""
+    if epoch != node.epoch:
+        return f"stale: made under epoch {epoch}, the node is at epoch {node.epoch}"
+    for grantor in granted_by:
+        if not holds_authority(grantor, node, authorities):
+            return f"granted by {grantor}, who no longer holds rwp on the node"
+    return None
+
+
+def current_association(facts: access.Facts, node_id: str, user_id: str) -> Association | None:
+    """`user_id`'s secondary association with the node, if it counts now (loaded facts)."""
+    node, row = facts.of(node_id, user_id)
+    if node is None or row is None or row.role is not Role.SECONDARY or row.user_id == node.primary_user_id:
+        return None
+    authorities = node_facts(user_id, node_id, facts).authorities
+    return row if counts(row.epoch, row.granted_by, node, authorities) is None else None
+
+
+def counting_users(
+    node: Node, rows: Mapping[str, Association]
+) -> tuple[list[Association], list[Association]]:
+    """Of a node's association rows (by user id), the primary's and the secondaries' that count
+    now. The rows must include every secondary of the node (the grantors among them)."""
+    primary = [
+        row for row in rows.values() if row.user_id == node.primary_user_id and row.epoch == node.epoch
+    ]
+    secondaries = [
+        row
+        for row in rows.values()
+        if row.role is Role.SECONDARY
+        and row.user_id != node.primary_user_id
+        and counts(row.epoch, row.granted_by, node, rows) is None
+    ]
+    return primary, secondaries
+
+
+def _sources(principal: Principal, node: Node, facts: NodeFacts) -> list[Source]:
+    sources: list[Source] = []
+    association = facts.association
+    if association is not None and association.role is Role.SECONDARY:
+        why_not = counts(association.epoch, association.granted_by, node, facts.authorities)
+        sources.append(
+            Source(
+                SourceKind.ASSOCIATION,
+                USER_SUBJECT + principal.user_id,
+                association.level,
+                association.granted_by,
+                why_not is None,
+                why_not or f"secondary with level {association.level} (epoch {node.epoch})",
+            )
+        )
+    subjects = {USER_SUBJECT + principal.user_id}
+    for grant in node.grants:
+        if grant.subject in subjects:
+            sources.append(_grant_source(grant, node, facts))
+    return sources
+
+
+def _grant_source(grant: Grant, node: Node, facts: NodeFacts) -> Source:
+    why_not = counts(grant.epoch, grant.granted_by, node, facts.authorities)
+    why = why_not or f"grant {grant.level} to {grant.subject} on the node (epoch {node.epoch})"
+    return Source(SourceKind.GRANT, grant.subject, grant.level, grant.granted_by, why_not is None, why)
+
+
+def _claim(principal: Principal, node: Node) -> Decision:
+    """Claiming needs the thing password (checked by the caller, as authentication); this is the
+    access rule: an unclaimed node only within its scopes (SPEC §1 "Scopes")."""
+    if node.primary_user_id is None and not (
+        principal.is_operator or in_scope(node.scopes, principal.user_id)
+    ):
+        return Decision(False, False, None, None, ("unclaimed and outside the caller's scopes",))
+    return Decision(True, False, None, None, ("the node may be claimed with its thing password",))
+
+
+def decide(principal: Principal, action: Action, facts: NodeFacts, now: int) -> Decision:
     """Pure: the decision and the reasons for it. `now` (epoch seconds) is for time-bound rules."""
-    node, association = facts.node, facts.association
+    node = facts.node
     if node is None:
         return Decision(False, False, None, None, ("node does not exist",))
-
+    if action is Action.CLAIM:
+        return _claim(principal, node)
     if node.primary_user_id == principal.user_id:
         return Decision(True, True, Role.PRIMARY, None, (f"primary of the node (epoch {node.epoch})",))
 
-    reasons: list[str] = []
-    role: Role | None = None
-    level: Level | None = None
-    if association is not None:
-        if association.epoch != node.epoch:
-            reasons.append(f"association from epoch {association.epoch} is stale (node epoch {node.epoch})")
-        elif association.role is Role.SECONDARY:
-            role, level = Role.SECONDARY, association.level
-            reasons.append(f"secondary with level {level} (epoch {node.epoch})")
+    sources = tuple(_sources(principal, node, facts))
+    current = [source for source in sources if source.counts]
+    reasons = [source.why for source in sources]
+    if not current:
+        if principal.is_operator:
+            # Operators see everything (SPEC §1) but act on nodes only through their own sources.
+            allowed = action is Action.READ
+            reasons.append("operator may read every node" if allowed else f"operators may not {action}")
+            return Decision(allowed, True, None, None, tuple(reasons), sources)
+        reasons.append("no current source names the caller and the node")
+        return Decision(False, False, None, None, tuple(reasons), sources)
 
-    if level is not None:
-        if action in PRIMARY_ONLY:
-            return Decision(False, True, role, level, (*reasons, f"only the primary may {action}"))
-        needed = NEEDED_LEVEL[action]
-        if level.allows(needed) or action is Action.LEAVE:
-            return Decision(True, True, role, level, (*reasons, f"{action} needs {needed}"))
-        return Decision(False, True, role, level, (*reasons, f"{action} needs {needed}, has {level}"))
+    level = combine(source.level for source in current)
+    assert level is not None
+    if level is Level.DENY_READ:
+        reasons.append("dr: a deny applies")
+    else:
+        reasons.append(f"effective level {level}: the most restrictive current source")
 
-    if principal.is_operator:
-        # Operators see everything (SPEC §1) but act on nodes only through their own associations.
-        allowed = action is Action.READ
-        reasons.append("operator may read every node" if allowed else f"operators may not {action}")
-        return Decision(allowed, True, None, None, tuple(reasons))
+    def answer(allowed: bool, why: str, onward: GrantedBy = ()) -> Decision:
+        return Decision(allowed, True, Role.SECONDARY, level, (*reasons, why), sources, onward)
 
-    reasons.append("no current association with the node")
-    return Decision(False, False, None, None, tuple(reasons))
+    if principal.is_operator and action is Action.READ:
+        return answer(True, "operator may read every node")
+    if action in PRIMARY_ONLY:
+        return answer(False, f"only the primary may {action}")
+    if action is Action.LEAVE:
+        if any(source.kind is SourceKind.ASSOCIATION for source in current):
+            return answer(True, "a secondary may leave")
+        return answer(False, "no share to leave: grants are removed by whoever manages them")
+    needed = NEEDED_LEVEL[action]
+    if not level.allows(needed):
+        return answer(False, f"{action} needs {needed}, has {level}")
+    if action is not Action.SHARE:
+        return answer(True, f"{action} needs {needed}")
+    # Passing access on needs `rwp` given to the caller itself: what it grants is checked later
+    # against its direct sources (`holds_authority`), and a group's members are its owner's to change.
+    direct = [source for source in current if source.direct and source.level is Level.READ_WRITE_PERMISSION]
+    if not direct:
+        return answer(False, f"share needs {needed} given to the caller itself, not only through a group")
+    onward = (principal.user_id, *min((source.granted_by for source in direct), key=len))
+    if len(onward) > MAX_GRANT_CHAIN:
+        return answer(False, f"access may be passed on at most {MAX_GRANT_CHAIN} times from the primary")
+    return answer(True, f"share needs {needed}", onward)
 
 
 @dataclass(frozen=True)
@@ -101,45 +270,125 @@ class NodeAccess:
     decision: Decision
 
 
+Outcome = NodeAccess | NodeNotFound | AccessDenied
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `authorize_many` found: per node, the access or the refusal, and every row loaded
+    (including the extra ones the caller asked for in the same round trips)."""
+
+    outcomes: dict[str, Outcome]
+    facts: access.Facts
+
+    def granted(self) -> dict[str, NodeAccess]:
+        return {node_id: o for node_id, o in self.outcomes.items() if isinstance(o, NodeAccess)}
+
+    def raise_first_refusal(self) -> dict[str, NodeAccess]:
+        """Every node's access, or the first refusal raised (for requests that must hold on all)."""
+        for outcome in self.outcomes.values():
+            if not isinstance(outcome, NodeAccess):
+                raise outcome
+        return self.granted()
+
+
+def node_facts(principal_id: str, node_id: str, facts: access.Facts) -> NodeFacts:
+    node, association = facts.of(node_id, principal_id)
+    authorities = {
+        user_id: row for (row_node, user_id), row in facts.associations.items() if row_node == node_id
+    }
+    return NodeFacts(node, association, authorities)
+
+
+def authorize_many(
+    principal: Principal,
+    action: Action,
+    node_ids: Sequence[str],
+    now: int,
+    *,
+    other_users: Sequence[str] = (),
+    user_rows: Sequence[str] = (),
+) -> Checked:
+    """Load the facts about the caller and `node_ids` (two round trips up to a batch), and decide
+    for each node. `other_users`' associations with the nodes and the `user_rows` users are read
+    in the same round trips, for the caller's own use (they never change the decision)."""
+    facts = access.load_for_decision(principal.user_id, node_ids, other_users, user_rows)
+    outcomes: dict[str, Outcome] = {}
+    for node_id in node_ids:
+        node_fact = node_facts(principal.user_id, node_id, facts)
+        decision = decide(principal, action, node_fact, now)
+        if node_fact.node is not None and decision.allowed:
+            outcomes[node_id] = NodeAccess(node_fact.node, node_fact.association, decision)
+        elif decision.visible:
+            outcomes[node_id] = AccessDenied(f"Not allowed to {action} node {node_id}")
+        else:
+            outcomes[node_id] = NodeNotFound(f"Node {node_id} not found")
+    return Checked(outcomes, facts)
+
+
 def authorize(principal: Principal, action: Action, node_id: str, now: int) -> NodeAccess:
-    """Load the facts (one BatchGetItem), decide, and raise unless allowed.
+    """Load, decide, and raise unless allowed.
 
     A caller who may not know the node exists gets `NodeNotFound`, exactly like a missing node
     (SPEC §2.4); one who may see it but lacks the level gets `AccessDenied`.
     """
-    outcome = authorize_many(principal, action, [node_id], now)[node_id]
+    outcome = authorize_many(principal, action, [node_id], now).outcomes[node_id]
     if isinstance(outcome, NodeAccess):
         return outcome
     raise outcome
 
 
-def authorize_many(
-    principal: Principal, action: Action, node_ids: list[str], now: int, facts: access.Facts | None = None
-) -> dict[str, NodeAccess | NodeNotFound | AccessDenied]:
-    """`authorize` for several nodes with one batched load: per node, the access or the refusal.
-    A caller that needs more facts in the same round trip loads them itself and passes `facts`
-    (which must hold the nodes and the principal's associations with them)."""
-    if facts is None:
-        facts = access.load(node_ids, [principal.user_id])
-    outcome: dict[str, NodeAccess | NodeNotFound | AccessDenied] = {}
-    for node_id in node_ids:
-        node, association = facts.of(node_id, principal.user_id)
-        decision = decide(principal, action, AccessFacts(node, association), now)
-        if node is not None and decision.allowed:
-            outcome[node_id] = NodeAccess(node, association, decision)
-        elif decision.visible:
-            outcome[node_id] = AccessDenied(f"Not allowed to {action} node {node_id}")
-        else:
-            outcome[node_id] = NodeNotFound(f"Node {node_id} not found")
-    return outcome
+def explain(principal: Principal, action: Action, node_id: str, now: int) -> Decision:
+    """The decision itself, allowed or not, for a caller who may see the node; anyone else gets
+    the same `NodeNotFound` as for a missing node (`GET /v1/user/nodes/access`)."""
+    facts = node_facts(principal.user_id, node_id, access.load_for_decision(principal.user_id, [node_id]))
+    if not decide(principal, Action.READ, facts, now).visible:
+        raise NodeNotFound(f"Node {node_id} not found")
+    return decide(principal, action, facts, now)
 
 
-def authorize_all(
-    principal: Principal, action: Action, node_ids: list[str], now: int, facts: access.Facts | None = None
-) -> dict[str, NodeAccess]:
-    """`authorize_many` for requests that must hold on every node: the first refusal is raised."""
-    accesses = authorize_many(principal, action, node_ids, now, facts)
-    for outcome in accesses.values():
-        if not isinstance(outcome, NodeAccess):
-            raise outcome
-    return {node_id: outcome for node_id, outcome in accesses.items() if isinstance(outcome, NodeAccess)}
+class RequestAction(StrEnum):
+    VIEW = "view"  # see the request: its requester or invitee
+    ANSWER = "answer"  # accept or decline: the invitee
+    CANCEL = "cancel"  # the requester
+
+
+def may_handle_request(principal: Principal, action: RequestAction, request: ShareRequest | None) -> bool:
+    """Requests are personal: only their parties may touch them, operators included, and a
+    missing request is refused like a foreign one (SPEC §2.4)."""
+    if request is None:
+        return False
+    parties = {
+        RequestAction.VIEW: (request.requester_user_id, request.invitee_user_id),
+        RequestAction.ANSWER: (request.invitee_user_id,),
+        RequestAction.CANCEL: (request.requester_user_id,),
+    }[action]
+    return principal.user_id in parties
+
+
+def authorize_request(principal: Principal, action: RequestAction, request_id: str) -> ShareRequest:
+    """The request, if the caller may `action` it; anyone else learns nothing (404)."""
+    request = request_store.get(request_id)
+    if not may_handle_request(principal, action, request) or request is None:
+        raise RequestNotFound(f"Request {request_id} not found")
+    return request
+
+
+def authorize_requester(request: ShareRequest, now: int, *, user_rows: Sequence[str] = ()) -> Checked:
+    """SPEC §2 rule 8: a request is honoured only while the one who made it still holds the
+    right to make it. Per node of the request: the requester's access now, if it still allows
+    sharing (or transferring) under the epoch the request was made in; else the refusal."""
+    requester = Principal(request.requester_user_id, request.requester_user_name)
+    action = Action.TRANSFER if request.transfer else Action.SHARE
+    checked = authorize_many(requester, action, request.node_ids, now, user_rows=user_rows)
+    for node_id, outcome in checked.outcomes.items():
+        if isinstance(outcome, NodeAccess) and outcome.node.epoch != request.node_epochs[node_id]:
+            checked.outcomes[node_id] = NodeNotFound(f"Node {node_id} changed owner since the request")
+    return checked
+
+
+def require_operator(principal: Principal) -> None:
+    """Where a route may be called from (`Route.caller`): operator-only routes, before any input
+    is read."""
+    if not principal.is_operator:
+        raise OperatorOnly("Only operators may do this")

@@ -6,33 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodeshare.domain import params as params_rules
-from nodeshare.domain.authorization import (
-    AccessFacts,
-    Action,
-    Decision,
-    NodeAccess,
-    authorize,
-    authorize_many,
-    decide,
-)
+from nodeshare.domain.authorization import Action, Decision, NodeAccess, authorize, authorize_many
 from nodeshare.domain.scopes import default_scopes
 from nodeshare.domain.secrets import hash_secret
-from nodeshare.model.entities import Association, Node, Principal, Role
-from nodeshare.model.errors import DomainError, NodeNotFound, OperatorOnly
+from nodeshare.model.entities import Node, Principal, Role
+from nodeshare.model.errors import DomainError
 from nodeshare.model.levels import Level
 from nodeshare.store import associations as association_store
 from nodeshare.store import nodes as node_store
 from nodeshare.store import sharing as sharing_store
 
 
-def require_operator(principal: Principal) -> None:
-    if not principal.is_operator:
-        raise OperatorOnly("Only operators may do this")
-
-
 def register_node(principal: Principal, spec: dict[str, Any], project: str | None, now: int) -> Node:
-    """An operator registers a node; `project` (EVRYTHNG `?project=`) is added to its scopes."""
-    require_operator(principal)
+    """An operator registers a node (the route is operators' only, `Route.caller`); `project`
+    (EVRYTHNG `?project=`) is added to its scopes."""
     config = spec["config"]
     scopes = spec.get("scopes") or default_scopes()
     if project and project not in scopes.setdefault("projects", []):
@@ -54,68 +41,69 @@ def register_node(principal: Principal, spec: dict[str, Any], project: str | Non
 
 
 def list_all_nodes(principal: Principal, start_id: str | None, limit: int) -> tuple[list[Node], str | None]:
-    require_operator(principal)
+    """Every node, for operators (the route is operators' only, `Route.caller`)."""
     return node_store.list_page(start_id, limit)
 
 
-def get_node_for_operator(principal: Principal, node_id: str) -> Node:
-    require_operator(principal)
-    node = node_store.get(node_id)
-    if node is None:
-        raise NodeNotFound(f"Node {node_id} not found")
-    return node
+def get_node_for_operator(principal: Principal, node_id: str, now: int) -> Node:
+    """One node as operators see it: a READ, which the decision allows operators on every node."""
+    return authorize(principal, Action.READ, node_id, now).node
 
 
 @dataclass(frozen=True)
 class UserNode:
-    """A node as one user sees it: the node, the user's role and level, and since when."""
+    """A node as one user sees it: the node, the decision that lets the user read it, and since when."""
 
     node: Node
-    role: Role | None
-    level: Level | None
+    decision: Decision
     mapped_at: int
+
+    @property
+    def role(self) -> Role | None:
+        return self.decision.role
+
+    @property
+    def level(self) -> Level | None:
+        return self.decision.level
 
 
 @dataclass(frozen=True)
 class UserNodesPage:
     nodes: list[UserNode]
     next_id: str | None
-    total: int
+    total: int  # every node the caller reaches now, as the decision counts them
 
 
 def list_user_nodes(principal: Principal, start_id: str | None, limit: int, now: int) -> UserNodesPage:
-    """The caller's nodes, one page, and how many associations the caller has in all."""
-    mine, next_id = user_nodes(principal, start_id, limit, now)
-    return UserNodesPage(mine, next_id, association_store.count_for_user(principal.user_id))
+    """The caller's nodes, one page in node_id order after `start_id`.
+
+    Every node the caller has an association with is asked of the one decision point (100 per
+    batch), so `total` and the page hold exactly the nodes the caller may read now: a node
+    released, re-claimed or transferred is gone at once, before the stream deletes its rows
+    (SPEC §2.1), and a `dr` anywhere hides it. Operators' nodes are theirs only (not all nodes).
+    """
+    node_ids = association_store.node_ids_of_user(principal.user_id)
+    checked = authorize_many(principal, Action.READ, node_ids, now)
+    readable = sorted(
+        node_id
+        for node_id, node_access in checked.granted().items()
+        if node_access.decision.role is not None  # None: only an operator's view of every node
+    )
+    after = [node_id for node_id in readable if start_id is None or node_id > start_id]
+    page = after[:limit]
+    granted = checked.granted()
+    mine = [_user_node(granted[node_id]) for node_id in page]
+    return UserNodesPage(mine, page[-1] if len(after) > limit else None, len(readable))
 
 
-def user_nodes(
-    principal: Principal, start_id: str | None, limit: int, now: int
-) -> tuple[list[UserNode], str | None]:
-    """The caller's nodes, one page: associations from the user index, then the nodes themselves
-    in one batch, each kept only if the one decision point lets the caller read it through that
-    association (a stale epoch or a `dr` level drops it, SPEC §2.1); and the next page's id."""
-    page, next_id = association_store.list_for_user(principal.user_id, start_id, limit)
-    nodes = node_store.get_many([association.node_id for association in page])
-    mine = []
-    for association in page:
-        node = nodes.get(association.node_id)
-        decision = decide(principal, Action.READ, AccessFacts(node, association), now)
-        if node is None or not decision.allowed or decision.role is None:  # role None: an operator's view
-            continue
-        mine.append(_user_node(node, decision, association))
-    return mine, next_id
-
-
-def _user_node(node: Node, decision: Decision, association: Association | None) -> UserNode:
-    """The node as the decision lets the caller see it (role None: an operator's view)."""
-    return UserNode(node, decision.role, decision.level, association.created_at if association else 0)
+def _user_node(node_access: NodeAccess) -> UserNode:
+    association = node_access.association
+    return UserNode(node_access.node, node_access.decision, association.created_at if association else 0)
 
 
 def get_user_node(principal: Principal, node_id: str, now: int) -> UserNode:
     """One node of the caller's, as in the list (`GET /v1/user/nodes?node_id=`)."""
-    access = read_node(principal, node_id, now)
-    return _user_node(access.node, access.decision, access.association)
+    return _user_node(read_node(principal, node_id, now))
 
 
 def read_node(principal: Principal, node_id: str, now: int) -> NodeAccess:
@@ -132,8 +120,8 @@ def set_params(
     transaction conditioned on the access that allowed it; the others are refused one by one.
     """
     outcome: dict[str, DomainError | None] = {}
-    accesses = authorize_many(principal, Action.WRITE, [node_id for node_id, _ in writes], now)
-    allowed: list[tuple[Node, Association | None, str, params_rules.ParamsPayload]] = []
+    accesses = authorize_many(principal, Action.WRITE, [node_id for node_id, _ in writes], now).outcomes
+    allowed: list[tuple[Node, params_rules.ParamsPayload]] = []
     for node_id, payload in writes:
         access = accesses[node_id]
         if not isinstance(access, NodeAccess):
@@ -144,13 +132,13 @@ def set_params(
         except DomainError as refusal:
             outcome[node_id] = refusal
             continue
-        allowed.append((access.node, access.association, principal.user_id, payload))
+        allowed.append((access.node, payload))
         outcome[node_id] = None
     if allowed:
         try:
             node_store.write_params(allowed)
         except DomainError as refusal:
-            for node, *_ in allowed:
+            for node, _ in allowed:
                 outcome[node.node_id] = refusal
     return outcome
 

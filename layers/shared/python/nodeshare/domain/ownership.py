@@ -6,7 +6,7 @@ secondary stop counting at once, and the stream processor deletes their rows.
 
 from __future__ import annotations
 
-from nodeshare.domain.scopes import in_scope
+from nodeshare.domain.authorization import Action, NodeAccess, authorize_many
 from nodeshare.domain.secrets import dummy_hash, verify_secret
 from nodeshare.domain.users import user_name_of
 from nodeshare.model.entities import Principal
@@ -19,13 +19,12 @@ REJECTED = "Node not found or thing password incorrect"
 
 
 def claim_node(principal: Principal, node_id: str, claimed_for: str, thing_password: str, now: int) -> int:
-    """Claim `node_id` for the caller; returns the node's new epoch."""
-    node = node_store.get(node_id)
+    """Claim `node_id` for the caller; returns the node's new epoch. Whether the caller may claim
+    it at all (scopes) is the one decision point's `Action.CLAIM`; the thing password is
+    checked here, as authentication, with the same scrypt work whatever the outcome."""
+    outcome = authorize_many(principal, Action.CLAIM, [node_id], now).outcomes[node_id]
+    node = outcome.node if isinstance(outcome, NodeAccess) else None
     password_ok = verify_secret(thing_password, node.secret_hash if node else dummy_hash())
     if node is None or not password_ok or claimed_for != principal.user_id:
-        raise ClaimRejected(REJECTED)
-    if node.primary_user_id is None and not (
-        principal.is_operator or in_scope(node.scopes, principal.user_id)
-    ):
         raise ClaimRejected(REJECTED)
     return node_store.claim(node, principal.user_id, user_name_of(principal), now)

@@ -15,18 +15,29 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from nodeshare.domain.authorization import Action, authorize, authorize_all
-from nodeshare.domain.nodes import user_nodes
+from nodeshare.domain.authorization import (
+    Action,
+    Decision,
+    RequestAction,
+    SourceKind,
+    authorize,
+    authorize_many,
+    authorize_request,
+    authorize_requester,
+    counting_users,
+    current_association,
+)
+from nodeshare.domain.nodes import list_user_nodes
 from nodeshare.domain.users import normalize_email
-from nodeshare.model.entities import Association, Node, Principal, RequestStatus, Role, ShareRequest
-from nodeshare.model.errors import BadRequest, Conflict, RequestExpired, RequestNotFound, RequestNotPending
+from nodeshare.model.entities import Association, GrantedBy, Node, Principal, RequestStatus, ShareRequest
+from nodeshare.model.errors import BadRequest, Conflict, RequestExpired, RequestNotPending
 from nodeshare.model.levels import DEFAULT_SECONDARY_LEVEL, Level
 from nodeshare.settings import settings
-from nodeshare.store import access
 from nodeshare.store import associations as association_store
 from nodeshare.store import requests as request_store
 from nodeshare.store import sharing as sharing_store
 from nodeshare.store import users as user_store
+from nodeshare.store.access import Facts
 
 ACCEPT_ATTEMPTS = 3
 MAX_LISTED_NODES = 100
@@ -69,23 +80,26 @@ def share_nodes(
     invitee = user_store.find_by_name(user_name)
     if user_name == principal.user_name or (invitee is not None and invitee.user_id == principal.user_id):
         raise BadRequest("Cannot share nodes with yourself")
-    facts = access.load(
+    checked = authorize_many(
+        principal,
+        Action.TRANSFER if transfer else Action.SHARE,
         node_ids,
-        [principal.user_id, *([invitee.user_id] if invitee else [])],
+        now,
+        other_users=[invitee.user_id] if invitee else [],
         user_rows=_caller_row_if_needed(principal),
     )
-    granted = authorize_all(principal, Action.TRANSFER if transfer else Action.SHARE, node_ids, now, facts)
-    requester_name = _caller_name(principal, facts)
+    granted = checked.raise_first_refusal()
+    requester_name = _caller_name(principal, checked.facts)
 
-    updates: list[tuple[Association, Level]] = []
+    updates: list[tuple[Association, Level, GrantedBy]] = []
     offered = dict.fromkeys(node_ids)
     if invitee is not None and not transfer:
         for node_id in node_ids:
-            node, association = facts.of(node_id, invitee.user_id)
-            if node is not None and node.primary_user_id == invitee.user_id:
+            if granted[node_id].node.primary_user_id == invitee.user_id:
                 raise BadRequest(f"{user_name} is already the primary of node {node_id}")
-            if association is not None and node is not None and association.epoch == node.epoch:
-                updates.append((association, level))
+            association = current_association(checked.facts, node_id, invitee.user_id)
+            if association is not None:
+                updates.append((association, level, granted[node_id].decision.onward))
                 offered.pop(node_id)
     if updates:
         sharing_store.set_levels(updates)
@@ -116,21 +130,12 @@ def _caller_row_if_needed(principal: Principal) -> list[str]:
     return [] if principal.user_name else [principal.user_id]
 
 
-def _caller_name(principal: Principal, facts: access.Facts) -> str:
+def _caller_name(principal: Principal, facts: Facts) -> str:
     """The caller's e-mail: from the token, else from the row `_caller_row_if_needed` asked for."""
     if principal.user_name:
         return principal.user_name
     user = facts.users.get(principal.user_id)
     return user.user_name if user else ""
-
-
-def _own_request(principal: Principal, request_id: str, *, as_requester: bool) -> ShareRequest:
-    """The request, if the caller is its requester (or invitee); anyone else learns nothing."""
-    request = request_store.get(request_id)
-    party = request and (request.requester_user_id if as_requester else request.invitee_user_id)
-    if request is None or party != principal.user_id:
-        raise RequestNotFound(f"Request {request_id} not found")
-    return request
 
 
 def _require_pending(request: ShareRequest, now: int) -> None:
@@ -141,31 +146,33 @@ def _require_pending(request: ShareRequest, now: int) -> None:
 
 
 def accept_share_request(principal: Principal, request_id: str, now: int) -> list[str]:
-    """The invitee accepts: access to every node whose epoch is unchanged; returns those ids."""
+    """The invitee accepts: access to every node on which the requester may still share (SPEC §2
+    rule 8) under the epoch of the request; returns those ids."""
     for attempt in range(ACCEPT_ATTEMPTS):
-        request = _own_request(principal, request_id, as_requester=False)
+        request = authorize_request(principal, RequestAction.ANSWER, request_id)
         _require_pending(request, now)
-        # The nodes and, with an access token (no e-mail in it), the invitee's user row: one batch.
-        facts = access.load(request.node_ids, [], user_rows=_caller_row_if_needed(principal))
-        nodes = facts.nodes
-        invitee_name = _caller_name(principal, facts)
-        current = [
-            nodes[node_id]
-            for node_id, epoch in request.node_epochs.items()
-            if node_id in nodes and nodes[node_id].epoch == epoch
-        ]
-        if request.transfer:
-            current = [node for node in current if node.primary_user_id == request.requester_user_id]
-        if not current:
-            # Every node changed owner since the offer (SPEC §2.1): nothing is left to accept.
-            raise Conflict("The nodes of this request changed owner; it can no longer be accepted")
+        # The requester's authority now and, with an access token (no e-mail in it), the invitee's
+        # user row: the same round trips.
+        checked = authorize_requester(request, now, user_rows=_caller_row_if_needed(principal))
+        entitled = checked.granted()
+        if not entitled:
+            # The requester lost the right to share every node, or they changed owner (SPEC §2.1).
+            raise Conflict("The requester may no longer share these nodes; the request cannot be accepted")
+        invitee_name = _caller_name(principal, checked.facts)
         old_primary_level = NEW_ROLE_LEVELS.get(request.new_role or "")
         grants = [
             sharing_store.NodeGrant(
-                node,
-                sharing_store.grant_operations(request, node, invitee_name, now, old_primary_level),
+                node_access.node,
+                sharing_store.grant_operations(
+                    request,
+                    node_access.node,
+                    invitee_name,
+                    now,
+                    old_primary_level,
+                    node_access.decision.onward,
+                ),
             )
-            for node in current
+            for node_access in entitled.values()
         ]
         try:
             sharing_store.accept(request, grants, now)
@@ -177,13 +184,13 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
 
 
 def decline_share_request(principal: Principal, request_id: str, now: int) -> None:
-    request = _own_request(principal, request_id, as_requester=False)
+    request = authorize_request(principal, RequestAction.ANSWER, request_id)
     _require_pending(request, now)
     request_store.answer(request, RequestStatus.DECLINED, now)
 
 
 def cancel_share_request(principal: Principal, request_id: str, now: int) -> None:
-    request = _own_request(principal, request_id, as_requester=True)
+    request = authorize_request(principal, RequestAction.CANCEL, request_id)
     _require_pending(request, now)
     request_store.answer(request, RequestStatus.CANCELLED, now)
 
@@ -200,10 +207,7 @@ def list_share_requests(
     """Pending, unexpired requests received (or sent); with `request_id`, that one request in any
     state, for its requester or invitee."""
     if request_id:
-        request = request_store.get(request_id)
-        if request is None or principal.user_id not in (request.requester_user_id, request.invitee_user_id):
-            raise RequestNotFound(f"Request {request_id} not found")
-        return [request], None
+        return [authorize_request(principal, RequestAction.VIEW, request_id)], None
     return request_store.list_pending(
         principal.user_id, sent=sent, start_request_id=start_request_id, limit=limit, now=now
     )
@@ -216,23 +220,18 @@ class NodeSharing:
     secondary: list[str]
 
 
-def _sees_everyone(principal: Principal, role: Role | None) -> bool:
-    """The primary and operators see every user of a node; a secondary, at any level, sees the
-    primary and itself only (SPEC §3.1). An `rwp` secondary may still remove a user it names."""
-    return role is Role.PRIMARY or principal.is_operator
-
-
-CallersNode = tuple[Node, Role | None]  # a node, and the caller's role on it (None: an operator)
+CallersNode = tuple[Node, Decision]  # a node, and the decision that let the caller read it
 
 
 def sharing_of(principal: Principal, nodes: list[CallersNode]) -> list[NodeSharing]:
-    """Who has each node, as this caller may see it: (node, the caller's role) in,
-    the users by e-mail out. The node item names its primary and current secondaries, so their
-    rows are read by key, 100 per BatchGetItem, however many nodes there are."""
+    """Who has each node, as this caller may see it (`Decision.sees_every_user`): (node, the
+    caller's decision) in, users by e-mail out. The node item names its primary and secondaries,
+    so their rows are read by key, 100 per BatchGetItem, however many nodes there are; which rows
+    count is `authorization.counting_users`."""
     wanted: dict[str, list[str]] = {}
-    for node, role in nodes:
+    for node, decision in nodes:
         secondaries = node.secondary_user_ids
-        if not _sees_everyone(principal, role):
+        if not decision.sees_every_user:
             secondaries = secondaries & {principal.user_id}
         primary = [node.primary_user_id] if node.primary_user_id else []
         wanted[node.node_id] = primary + sorted(secondaries)
@@ -240,36 +239,42 @@ def sharing_of(principal: Principal, nodes: list[CallersNode]) -> list[NodeShari
         [(node_id, user_id) for node_id, user_ids in wanted.items() for user_id in user_ids]
     )
     sharings = []
-    for node, _ in nodes:
-        # A row of an earlier epoch no longer counts (the stream deletes it later).
-        current = [
-            row
-            for user_id in wanted[node.node_id]
-            if (row := rows.get((node.node_id, user_id))) is not None and row.epoch == node.epoch
-        ]
+    for node, decision in nodes:
+        node_rows = {
+            user_id: row for user_id in wanted[node.node_id] if (row := rows.get((node.node_id, user_id)))
+        }
+        primary_rows, secondary_rows = counting_users(node, node_rows)
+        if not decision.sees_every_user:
+            # The caller's own row counts exactly when its decision says its share does.
+            own = node_rows.get(principal.user_id)
+            secondary_rows = [own] if own is not None and _shared(decision) else []
         sharings.append(
             NodeSharing(
                 node.node_id,
-                primary=[row.user_name for row in current if row.user_id == node.primary_user_id],
-                secondary=[
-                    row.user_name
-                    for row in current
-                    if row.role is Role.SECONDARY and row.user_id != node.primary_user_id
-                ],
+                primary=[row.user_name for row in primary_rows],
+                secondary=[row.user_name for row in secondary_rows],
             )
         )
     return sharings
 
 
+def _shared(decision: Decision) -> bool:
+    return any(source.kind is SourceKind.ASSOCIATION and source.counts for source in decision.sources)
+
+
 def node_sharing(principal: Principal, node_id: str, now: int) -> NodeSharing:
     node_access = authorize(principal, Action.READ, node_id, now)
-    return sharing_of(principal, [(node_access.node, node_access.decision.role)])[0]
+    return sharing_of(principal, [(node_access.node, node_access.decision)])[0]
 
 
 def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
     """Sharing details of the caller's nodes (the first 100)."""
-    mine, _ = user_nodes(principal, None, MAX_LISTED_NODES, now)
-    return sharing_of(principal, [(node.node, node.role) for node in mine])
+    mine = list_user_nodes(principal, None, MAX_LISTED_NODES, now).nodes
+    return sharing_of(principal, [(node.node, node.decision) for node in mine])
+
+
+# One answer for "unknown e-mail" and "known user without access" (SPEC §2.4).
+NO_ACCESS = "{user_name} has no access to these nodes"
 
 
 def remove_user(principal: Principal, node_ids: list[str], user_name: str, now: int) -> None:
@@ -278,16 +283,22 @@ def remove_user(principal: Principal, node_ids: list[str], user_name: str, now: 
     user_name = normalize_email(user_name)
     target = user_store.find_by_name(user_name)
     removing_self = target is not None and target.user_id == principal.user_id
-    facts = access.load(node_ids, [principal.user_id, *([target.user_id] if target else [])])
-    authorize_all(principal, Action.LEAVE if removing_self else Action.SHARE, node_ids, now, facts)
+    checked = authorize_many(
+        principal,
+        Action.LEAVE if removing_self else Action.SHARE,
+        node_ids,
+        now,
+        other_users=[target.user_id] if target and not removing_self else [],
+    )
+    granted = checked.raise_first_refusal()
     if target is None:
-        raise BadRequest(f"{user_name} has no access to these nodes")
+        raise BadRequest(NO_ACCESS.format(user_name=user_name))
     removals = []
     for node_id in node_ids:
-        node, association = facts.of(node_id, target.user_id)
-        if node is None or association is None or association.epoch != node.epoch:
-            raise BadRequest(f"{user_name} has no access to node {node_id}")
-        if association.role is not Role.SECONDARY or node.primary_user_id == target.user_id:
+        if granted[node_id].node.primary_user_id == target.user_id:
             raise BadRequest(f"{user_name} is the primary of node {node_id}; the primary cannot be removed")
+        association = current_association(checked.facts, node_id, target.user_id)
+        if association is None:
+            raise BadRequest(NO_ACCESS.format(user_name=user_name))
         removals.append(association)
     sharing_store.remove(removals)

@@ -14,11 +14,12 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
+from nodeshare.domain import authorization
 from nodeshare.http.errors import INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body, status_and_code
 from nodeshare.http.request import Request
 from nodeshare.model.errors import DomainError
 from nodeshare.observability import logger
-from nodeshare.routes import ROUTES_BY_OPERATION, Route
+from nodeshare.routes import ROUTES_BY_OPERATION, Caller, Route
 
 Reply = dict[str, Any] | list[Any] | Response
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -46,7 +47,10 @@ def endpoint(*operations: str) -> Callable[[Callable[[Request], Reply]], LambdaH
 
         def dispatch_to(route: Route) -> Callable[..., Response]:
             def dispatch(**path_params: str) -> Response:
-                reply = operation_function(Request(resolver.current_event, path_params, route))
+                request = Request(resolver.current_event, path_params, route)
+                if route.caller is Caller.OPERATOR:
+                    authorization.require_operator(request.principal)  # before the body or any row is read
+                reply = operation_function(request)
                 return reply if isinstance(reply, Response) else json_response(HTTPStatus.OK, reply)
 
             return dispatch

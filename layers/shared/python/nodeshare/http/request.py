@@ -123,6 +123,14 @@ class Request:
             return False
         raise BadRequest(f"Query parameter {name} must be true or false")
 
+    def query_choice(self, name: str, choices: list[str], default: str) -> str:
+        value = self.query(name)
+        if value is None:
+            return default
+        if value not in choices:
+            raise BadRequest(f"Query parameter {name} must be one of {', '.join(choices)}")
+        return value
+
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         value = self.query(name)
         if value is None:

@@ -147,7 +147,14 @@ SHARE_NODES = {
 }
 ANSWER_SHARE_REQUEST = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["accept", "request_id"],
     "properties": {"accept": {"type": "boolean"}, "request_id": ID},
 }
-UPDATE_SHARE_REQUEST = {"oneOf": [ANSWER_SHARE_REQUEST, SHARE_NODES]}
+# One explicit rule tells the two bodies of PUT …/sharing/requests apart: `accept` answers a
+# request (and nothing else may come with it), `nodes` creates one; a body mixing them is a 400.
+CREATE_SHARE_REQUEST = {
+    **SHARE_NODES,
+    "not": {"anyOf": [{"required": ["accept"]}, {"required": ["request_id"]}]},
+}
+UPDATE_SHARE_REQUEST = {"oneOf": [ANSWER_SHARE_REQUEST, CREATE_SHARE_REQUEST]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nodeshare.domain.authorization import Action, Decision
 from nodeshare.domain.nodes import UserNode
 from nodeshare.domain.sharing import NodeSharing
 from nodeshare.http.request import Request
@@ -63,11 +64,12 @@ def node_details(user_node: UserNode) -> dict[str, Any]:
     return details
 
 
-def share_request(request: ShareRequest) -> dict[str, Any]:
-    """One entry of `sharing_requests`, with what esp-rainmaker-cli prints (timestamps in seconds)."""
+def share_request(request: ShareRequest, now: int) -> dict[str, Any]:
+    """One entry of `sharing_requests`, with what esp-rainmaker-cli prints (timestamps in seconds);
+    an unanswered request past its expiry shows `expired`."""
     body: dict[str, Any] = {
         "request_id": request.request_id,
-        "request_status": request.status.value,
+        "request_status": request.status_at(now).value,
         "request_timestamp": request.created_at,
         "expiration_timestamp": request.expires_at,
         "node_ids": request.node_ids,
@@ -80,6 +82,32 @@ def share_request(request: ShareRequest) -> dict[str, Any]:
     if request.new_role:
         body["new_role"] = request.new_role
     return body
+
+
+def decision(node_id: str, action: Action, decided: Decision) -> dict[str, Any]:
+    """An explained decision (`GET /v1/user/nodes/access`). `level` is the effective level;
+    the primary, never restricted, shows `primary`."""
+    level = "primary" if decided.role is Role.PRIMARY else decided.level.value if decided.level else None
+    return success(
+        "Access explained",
+        node_id=node_id,
+        action=action.value,
+        allowed=decided.allowed,
+        role=decided.role.value if decided.role else None,
+        level=level,
+        sources=[
+            {
+                "kind": source.kind.value,
+                "subject": source.subject,
+                "level": source.level.value,
+                "granted_by": list(source.granted_by),
+                "counts": source.counts,
+                "reason": source.why,
+            }
+            for source in decided.sources
+        ],
+        reasons=list(decided.reasons),
+    )
 
 
 def node_sharing(sharing: NodeSharing) -> dict[str, Any]:

@@ -44,6 +44,13 @@ class Node:
     scopes: dict[str, list[str]] = field(default_factory=dict)
     connectivity: Connectivity = Connectivity()
     created_at: int = 0
+    grants: tuple[Grant, ...] = ()  # grants whose target is this node (BuildingDepot permissions)
+    access_version: int = 0  # moves with every change of access within the epoch
+
+
+# Who made a grant, and on whose authority: empty when the primary made it (the node's epoch
+# guards that); else the grantor's user id followed by the chain its own authority came through.
+GrantedBy = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,21 @@ class Association:
     role: Role
     level: Level
     epoch: int
+    created_at: int = 0
+    granted_by: GrantedBy = ()
+
+
+USER_SUBJECT, GROUP_SUBJECT = "user:", "group:"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A level given to a subject (`user:<id>` or `group:<id>`) on one node, under its epoch."""
+
+    subject: str
+    level: Level
+    epoch: int
+    granted_by: GrantedBy = ()
     created_at: int = 0
 
 
@@ -78,6 +100,7 @@ class RequestStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # never stored: a pending request whose `expires_at` has passed
 
 
 @dataclass(frozen=True)
@@ -101,3 +124,10 @@ class ShareRequest:
     @property
     def node_ids(self) -> list[str]:
         return list(self.node_epochs)
+
+    def status_at(self, now: int) -> RequestStatus:
+        """The status as of `now`: an unanswered request past `expires_at` is expired, whatever
+        DynamoDB's TTL sweep (days late) has done so far (SPEC §2.2)."""
+        if self.status is RequestStatus.PENDING and self.expires_at <= now:
+            return RequestStatus.EXPIRED
+        return self.status

@@ -32,6 +32,35 @@ class Facts:
         return self.nodes.get(node_id), self.associations.get((node_id, user_id))
 
 
+def load_for_decision(
+    principal_id: str, node_ids: Sequence[str], other_users: Sequence[str] = (), user_rows: Sequence[str] = ()
+) -> Facts:
+    """What the decision needs about a principal and nodes, in two round trips (up to a batch):
+
+    1. the nodes (with their grants), the principal's and `other_users`' associations with
+       them, and the `user_rows` users;
+    2. the associations of everyone those sources were granted through (`granted_by`), whose
+       authority the decision checks, unless already read or the node's primary.
+    """
+    facts = load(node_ids, [principal_id, *other_users], user_rows)
+    grantors: list[tuple[str, str]] = []
+    for node_id, node in facts.nodes.items():
+        chains = [row.granted_by for (row_node, _), row in facts.associations.items() if row_node == node_id]
+        chains.extend(grant.granted_by for grant in node.grants)
+        for user_id in dict.fromkeys(user_id for chain in chains for user_id in chain):
+            if user_id != node.primary_user_id and (node_id, user_id) not in facts.associations:
+                grantors.append((node_id, user_id))
+    if grantors:
+        table = AssociationModel.Meta.table_name
+        keys = [
+            (table, {"node_id": {"S": node_id}, "user_id": {"S": user_id}}) for node_id, user_id in grantors
+        ]
+        for _, raw in batch_get_keys(keys):
+            row = to_association(AssociationModel.from_raw_data(raw))
+            facts.associations[(row.node_id, row.user_id)] = row
+    return facts
+
+
 def load(node_ids: Sequence[str], user_ids: Sequence[str], user_rows: Sequence[str] = ()) -> Facts:
     """Every node, each listed user's association with each node, and the `user_rows` users."""
     keys: list[tuple[str, dict[str, Any]]] = []

@@ -9,18 +9,10 @@ from nodeshare.store.models import AssociationModel
 from nodeshare.store.records import to_association
 
 
-def list_for_user(user_id: str, start_id: str | None, limit: int) -> tuple[list[Association], str | None]:
-    """One page of a user's associations in node_id order (GSI `by_user`)."""
-    last_key = None
-    if start_id:
-        last_key = {
-            "user_id": {"S": user_id},
-            "node_id": {"S": start_id},
-        }
-    result = AssociationModel.by_user.query(user_id, limit=limit, last_evaluated_key=last_key)
-    associations = [to_association(item) for item in result]
-    next_key = result.last_evaluated_key
-    return associations, (next_key["node_id"]["S"] if next_key else None)
+def node_ids_of_user(user_id: str) -> list[str]:
+    """The ids of every node a user has an association row with (GSI `by_user`, every page;
+    about 20,000 ids per 1 MB page), current or not: the decision says which count."""
+    return [item.node_id for item in AssociationModel.by_user.query(user_id, attributes_to_get=["node_id"])]
 
 
 def get_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Association]:
@@ -35,10 +27,6 @@ def get_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Association]:
     )
     associations = [to_association(AssociationModel.from_raw_data(raw)) for _, raw in found]
     return {(association.node_id, association.user_id): association for association in associations}
-
-
-def count_for_user(user_id: str) -> int:
-    return AssociationModel.by_user.count(user_id)
 
 
 def delete_stale(node_id: str, current_epoch: int) -> int:

@@ -68,6 +68,13 @@ class NodeModel(Model):
     connected = BooleanAttribute(default=False)
     connectivity_timestamp_ms = NumberAttribute(default=0)
     created_at = NumberAttribute()
+    # Grants on this node by subject ("user:<id>" / "group:<id>"): {level, epoch, granted_by,
+    # created_at}. On the node item so the decision reads them with the node, in one round trip.
+    grants = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # Moves with every change to who may do what on the node within an epoch (a secondary
+    # added, removed or re-levelled, a grant set or removed), so a write allowed by the access
+    # read is conditioned on this one attribute of the node item instead of on every row behind it.
+    access_version = NumberAttribute(default=0)
 
     by_catalog = NodesByCatalog()
 
@@ -98,6 +105,8 @@ class AssociationModel(Model):
     level = UnicodeAttribute()
     epoch = NumberAttribute()
     created_at = NumberAttribute()
+    # Empty when the primary shared; else who shared and the chain its authority came through.
+    granted_by = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
 
     by_user = AssociationsByUser()
 

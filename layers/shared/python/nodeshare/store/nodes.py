@@ -7,7 +7,7 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.model.entities import Association, Node, Role
+from nodeshare.model.entities import Node, Role
 from nodeshare.model.errors import Conflict, NodeAlreadyExists
 from nodeshare.model.levels import Level
 from nodeshare.store.access import batch_get_keys
@@ -18,6 +18,16 @@ from nodeshare.store.records import to_node
 
 def _connection() -> Connection:
     return NodeModel._get_connection().connection
+
+
+def access_unchanged(node: Node) -> Any:
+    """The condition "who may do what on this node is still as read": the same epoch (no primary
+    change) and access version (no secondary, level or grant change since). Items written
+    before the version existed have none, which reads as 0."""
+    version = NodeModel.access_version == node.access_version
+    if node.access_version == 0:
+        version |= NodeModel.access_version.does_not_exist()
+    return (NodeModel.epoch == node.epoch) & version
 
 
 def create(node: Node) -> None:
@@ -114,32 +124,21 @@ def release(node: Node, user_id: str) -> None:
         transaction.delete(AssociationModel(node.node_id, user_id))
 
 
-def write_params(writes: list[tuple[Node, Association | None, str, dict[str, dict[str, Any]]]]) -> None:
+def write_params(writes: list[tuple[Node, dict[str, dict[str, Any]]]]) -> None:
     """Set params on several nodes in one transaction, each write conditioned on the access that
-    allowed it: the node's epoch (and primary) unchanged, and a secondary's association still
-    current. Either every node is written or none is.
+    allowed it: the node's epoch (primary changes) and access version (any secondary, level or
+    grant change since) as read. One item per node, so up to 100 nodes are all written or none.
 
-    Each entry: (node, the writer's association, writer's user_id, {device: {param: value}}).
+    Each entry: (node as the decision read it, {device: {param: value}}).
     """
     with (
         refused_as(Conflict("Access changed while writing params; retry")),
         TransactWrite(connection=_connection()) as transaction,
     ):
-        for node, association, user_id, payload in writes:
+        for node, payload in writes:
             actions = [
                 NodeModel.params[device][param].set(value)
                 for device, values in payload.items()
                 for param, value in values.items()
             ]
-            condition = NodeModel.epoch == node.epoch
-            if association is None or association.role is Role.PRIMARY:
-                condition &= NodeModel.primary_user_id == user_id
-            transaction.update(NodeModel(node.node_id), actions=actions, condition=condition)
-            if association is not None and association.role is Role.SECONDARY:
-                transaction.condition_check(
-                    AssociationModel,
-                    node.node_id,
-                    user_id,
-                    condition=(AssociationModel.epoch == node.epoch)
-                    & (AssociationModel.level == association.level.value),
-                )
+            transaction.update(NodeModel(node.node_id), actions=actions, condition=access_unchanged(node))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeshare.model.entities import Association, Connectivity, Node, Role, User
+from nodeshare.model.entities import Association, Connectivity, Grant, Node, Role, User
 from nodeshare.model.levels import Level
 from nodeshare.store.models import AssociationModel, NodeModel, UserModel
 
@@ -35,6 +35,17 @@ def to_node(item: NodeModel) -> Node:
         scopes=plain(item.scopes) or {},
         connectivity=Connectivity(bool(item.connected), int(item.connectivity_timestamp_ms)),
         created_at=int(item.created_at),
+        access_version=int(item.access_version or 0),
+        grants=tuple(
+            Grant(
+                subject=subject,
+                level=Level(grant["level"]),
+                epoch=int(grant["epoch"]),
+                granted_by=tuple(grant.get("granted_by") or ()),
+                created_at=int(grant.get("created_at") or 0),
+            )
+            for subject, grant in sorted((plain(item.grants) or {}).items())
+        ),
     )
 
 
@@ -47,6 +58,7 @@ def to_association(item: AssociationModel) -> Association:
         level=Level(item.level),
         epoch=int(item.epoch),
         created_at=int(item.created_at),
+        granted_by=tuple(str(user_id) for user_id in item.granted_by or ()),
     )
 
 

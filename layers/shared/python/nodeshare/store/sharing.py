@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.model.entities import Association, Node, RequestStatus, Role, ShareRequest
+from nodeshare.model.entities import Association, GrantedBy, Node, RequestStatus, Role, ShareRequest
 from nodeshare.model.errors import Conflict, RequestNotPending
 from nodeshare.model.levels import Level
 from nodeshare.store.conditions import CONDITION_FAILED, is_refused, refused_as
 from nodeshare.store.models import AssociationModel, NodeModel
+from nodeshare.store.nodes import access_unchanged
 from nodeshare.store.requests import TRANSACTION_LIMIT, _connection, header_answer
 
 Operation = Callable[[TransactWrite], None]
@@ -31,17 +32,40 @@ class NodeGrant:
 
 
 def _association(
-    node_id: str, user_id: str, user_name: str, role: Role, level: Level, epoch: int, now: int
+    node_id: str,
+    user_id: str,
+    user_name: str,
+    role: Role,
+    level: Level,
+    epoch: int,
+    now: int,
+    granted_by: GrantedBy = (),
 ) -> AssociationModel:
     return AssociationModel(
-        node_id, user_id, user_name=user_name, role=role.value, level=level.value, epoch=epoch, created_at=now
+        node_id,
+        user_id,
+        user_name=user_name,
+        role=role.value,
+        level=level.value,
+        epoch=epoch,
+        created_at=now,
+        granted_by=list(granted_by) or None,
     )
 
 
+ACCESS_CHANGED = NodeModel.access_version.add(1)
+
+
 def grant_operations(
-    request: ShareRequest, node: Node, invitee_user_name: str, now: int, old_primary_level: Level | None
+    request: ShareRequest,
+    node: Node,
+    invitee_user_name: str,
+    now: int,
+    old_primary_level: Level | None,
+    granted_by: GrantedBy,
 ) -> list[Operation]:
-    """The transaction items that give the invitee this node, conditioned on its epoch."""
+    """The transaction items that give the invitee this node, conditioned on the node's access
+    being what the requester's authority was checked against (epoch and access version)."""
     invitee = request.invitee_user_id
     assert invitee is not None
     epoch = node.epoch
@@ -49,12 +73,19 @@ def grant_operations(
         return [
             lambda tx: tx.update(
                 NodeModel(node.node_id),
-                actions=[NodeModel.secondary_user_ids.add({invitee})],
-                condition=NodeModel.epoch == epoch,
+                actions=[NodeModel.secondary_user_ids.add({invitee}), ACCESS_CHANGED],
+                condition=access_unchanged(node),
             ),
             lambda tx: tx.save(
                 _association(
-                    node.node_id, invitee, invitee_user_name, Role.SECONDARY, request.level, epoch, now
+                    node.node_id,
+                    invitee,
+                    invitee_user_name,
+                    Role.SECONDARY,
+                    request.level,
+                    epoch,
+                    now,
+                    granted_by,
                 )
             ),
         ]
@@ -126,17 +157,29 @@ def accept(request: ShareRequest, grants: Sequence[NodeGrant], now: int) -> None
             ) from exc
 
 
-def set_levels(changes: Sequence[tuple[Association, Level]]) -> None:
-    """Change existing secondaries' levels, each only if the row is still the one read."""
+def set_levels(changes: Sequence[tuple[Association, Level, GrantedBy]]) -> None:
+    """Change existing secondaries' levels (and who they are now granted by), each only if the
+    row is still the one read; each node's access version moves in the same transaction."""
+    per_transaction = TRANSACTION_LIMIT // 2  # two items per change
     with refused_as(Conflict("Access changed meanwhile; retry")):
-        for start in range(0, len(changes), TRANSACTION_LIMIT):
+        for start in range(0, len(changes), per_transaction):
             with TransactWrite(connection=_connection()) as transaction:
-                for association, level in changes[start : start + TRANSACTION_LIMIT]:
+                for association, level, granted_by in changes[start : start + per_transaction]:
                     transaction.update(
                         AssociationModel(association.node_id, association.user_id),
-                        actions=[AssociationModel.level.set(level.value)],
+                        actions=[
+                            AssociationModel.level.set(level.value),
+                            AssociationModel.granted_by.set(list(granted_by))  # type: ignore[arg-type]
+                            if granted_by
+                            else AssociationModel.granted_by.remove(),
+                        ],
                         condition=(AssociationModel.epoch == association.epoch)
                         & (AssociationModel.role == Role.SECONDARY.value),
+                    )
+                    transaction.update(
+                        NodeModel(association.node_id),
+                        actions=[ACCESS_CHANGED],
+                        condition=NodeModel.epoch == association.epoch,
                     )
 
 
@@ -155,6 +198,6 @@ def remove(associations: Sequence[Association]) -> None:
                     )
                     transaction.update(
                         NodeModel(association.node_id),
-                        actions=[NodeModel.secondary_user_ids.delete({association.user_id})],
+                        actions=[NodeModel.secondary_user_ids.delete({association.user_id}), ACCESS_CHANGED],
                         condition=NodeModel.epoch == association.epoch,
                     )

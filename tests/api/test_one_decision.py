@@ -1,0 +1,85 @@
+"""SPEC §2.3, "one decision point": walk the route table, and fail for any route that names a node
+or a request but answers without asking `authorization.decide` (nodes) or
+`authorization.may_handle_request` (requests), or an operator route that reads its body before
+refusing a user."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from nodeshare.domain import authorization
+from nodeshare.routes import ROUTES, Caller, Route
+
+from tests.api.conftest import call
+
+USER = {"sub": "u-1", "username": "u-1"}
+OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
+NAMING = ("node_id", "nodeid", "nodes", "request_id")
+# Routes that create the node they name: only who may call them is decided (`Route.caller`).
+CREATES_THE_NODE = {"register_node"}
+
+# One plausible request per route that names a node or a request: (query, body, path parameters).
+SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
+    "register_node": ("", {"node_id": "n1"}, {}),
+    "claim_node": ("", {"userID": "u-1", "thingPassword": "password-1"}, {"node_id": "n1"}),
+    "list_admin_nodes": ("node_id=n1", None, {}),
+    "list_user_nodes": ("node_id=n1", None, {}),
+    "get_node_config": ("nodeid=n1", None, {}),
+    "get_node_params": ("nodeid=n1", None, {}),
+    "get_node_status": ("nodeid=n1", None, {}),
+    "explain_access": ("node_id=n1&action=write", None, {}),
+    "set_node_params": ("", [{"node_id": "n1", "payload": {"Light": {"Power": True}}}], {}),
+    "update_node_mapping": ("", {"node_id": "n1", "operation": "remove"}, {}),
+    "share_nodes": ("", {"nodes": ["n1"], "user_name": "b@x.test"}, {}),
+    "update_share_request": ("", {"accept": True, "request_id": "r1"}, {}),
+    "cancel_share_request": ("request_id=r1", None, {}),
+    "list_share_requests": ("request_id=r1", None, {}),
+    "list_sharing": ("node_id=n1", None, {}),
+    "remove_sharing": ("nodes=n1&user_name=b@x.test", None, {}),
+}
+
+
+def names_a_node_or_request(route: Route) -> bool:
+    in_body = route.body is not None and any(f'"{name}"' in json.dumps(route.body) for name in NAMING)
+    return "{node_id}" in route.path or bool(set(route.query) & set(NAMING)) or in_body
+
+
+NAMING_ROUTES = [route for route in ROUTES if names_a_node_or_request(route)]
+
+
+def test_every_route_that_names_a_node_or_request_has_a_sample_here():
+    assert {route.operation for route in NAMING_ROUTES} == set(SAMPLES)
+
+
+@pytest.mark.parametrize("route", NAMING_ROUTES, ids=lambda route: route.operation)
+def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPatch, route: Route):
+    asked: list[str] = []
+    for name in ("decide", "may_handle_request", "require_operator"):
+        original = getattr(authorization, name)
+
+        def recording(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+            asked.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(authorization, name, recording)
+    query, body, path_params = SAMPLES[route.operation]
+    claims = OPERATOR if route.caller is Caller.OPERATOR else USER
+    request_body = "" if body is None else json.dumps(body)
+    response = call(route.operation, claims=claims, query=query, body=request_body, path_params=path_params)
+    assert response["statusCode"] < 500, response["body"]
+    deciders = (
+        {"require_operator"} if route.operation in CREATES_THE_NODE else {"decide", "may_handle_request"}
+    )
+    assert deciders & set(asked), f"{route.operation} answered without asking the decision"
+
+
+@pytest.mark.parametrize(
+    "route", [route for route in ROUTES if route.caller is Caller.OPERATOR], ids=lambda route: route.operation
+)
+@pytest.mark.parametrize("body", ["", "{}", '{"node_id": "x"}', "not json"])
+def test_operator_routes_refuse_users_before_reading_the_body(aws, route: Route, body: str):
+    response = call(route.operation, claims=USER, body=body)
+    assert response["statusCode"] == 403
+    assert json.loads(response["body"])["error_code"] == 107021

@@ -1,0 +1,177 @@
+"""`decide` against a tiny reference model written straight from SPEC §1.1, over random nodes,
+associations, grants, grantor chains, epochs and callers (hypothesis), and the rules one by one.
+
+The reference model is deliberately naive: it restates the spec's steps (owners, current sources,
+combine, answer) in the plainest code, sharing nothing with `decide` but the entities.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nodeshare.domain.authorization import MAX_GRANT_CHAIN, Action, NodeFacts, decide
+from nodeshare.model.entities import USER_SUBJECT, Association, Grant, Node, Principal, Role
+from nodeshare.model.levels import Level
+
+NOW = 1_800_000_000
+USERS = ["alice", "bob", "carol", "dave"]
+RANK = {"dr": 0, "r": 1, "rw": 2, "rwp": 3}
+NEEDS = {"read": 1, "write": 2, "share": 3}
+
+
+def reference(principal: Principal, action: Action, facts: NodeFacts) -> bool:
+    """SPEC §1.1, step by step, as plainly as it can be written."""
+    node = facts.node
+    if node is None:
+        return False
+    if action is Action.CLAIM:
+        in_scope = {"all", principal.user_id} & set(node.scopes["users"])
+        return node.primary_user_id is not None or principal.is_operator or bool(in_scope)
+    # 1. Owners: the primary may do everything.
+    if node.primary_user_id == principal.user_id:
+        return True
+    if action is Action.TRANSFER:
+        return False
+
+    def rwp_now(user: str) -> bool:  # still holds rwp or owner rights (directly)
+        row = facts.authorities.get(user)
+        by_row = row is not None and row.epoch == node.epoch and row.level.value == "rwp"
+        by_grant = any(
+            g.subject == "user:" + user and g.epoch == node.epoch and g.level.value == "rwp"
+            for g in node.grants
+        )
+        return user == node.primary_user_id or by_row or by_grant
+
+    # 2. Sources that name the principal, and whether each is current.
+    def current(epoch: int, chain: tuple[str, ...]) -> bool:
+        return epoch == node.epoch and all(rwp_now(user) for user in chain)
+
+    sources = []  # (level, direct, is_association, chain)
+    row = facts.association
+    if row is not None and row.role is Role.SECONDARY and current(row.epoch, row.granted_by):
+        sources.append((row.level.value, True, True, row.granted_by))
+    for grant in node.grants:
+        if grant.subject == "user:" + principal.user_id and current(grant.epoch, grant.granted_by):
+            sources.append((grant.level.value, True, False, grant.granted_by))
+    # 3. Combine.
+    if not sources:
+        return principal.is_operator and action is Action.READ
+    if principal.is_operator and action is Action.READ:
+        return True
+    lowest = min(RANK[level] for level, *_ in sources)
+    if action is Action.LEAVE:
+        return any(is_association for _, _, is_association, _ in sources)
+    if lowest == 0 or lowest < NEEDS[action.value]:
+        return False
+    if action is Action.SHARE:
+        direct = [chain for level, direct, _, chain in sources if direct and level == "rwp"]
+        return bool(direct) and 1 + min(len(chain) for chain in direct) <= MAX_GRANT_CHAIN
+    return True
+
+
+levels = st.sampled_from(list(Level))
+users = st.sampled_from(USERS)
+epochs = st.integers(min_value=1, max_value=2)
+chains = st.lists(users, max_size=3, unique=True).map(tuple)
+
+
+@st.composite
+def situations(draw: st.DrawFn) -> tuple[Principal, Action, NodeFacts]:
+    primary = draw(st.none() | users)
+    grants = tuple(
+        Grant(USER_SUBJECT + user, draw(levels), draw(epochs), draw(chains))
+        for user in draw(st.lists(users, max_size=4, unique=True))
+    )
+    scopes = {"users": draw(st.sampled_from([["all"], ["alice"], []])), "projects": []}
+    node = Node(
+        "n1", "Light", "Lightbulb", {}, {}, epoch=2, primary_user_id=primary, grants=grants, scopes=scopes
+    )
+    rows = {
+        user: Association(
+            "n1", user, f"{user}@x.test", Role.SECONDARY, draw(levels), draw(epochs), 0, draw(chains)
+        )
+        for user in draw(st.lists(users, max_size=4, unique=True))
+    }
+    caller = draw(users)
+    principal = Principal(caller, f"{caller}@x.test", is_operator=draw(st.booleans()))
+    facts = NodeFacts(draw(st.none() | st.just(node)), rows.get(caller), rows)
+    return principal, draw(st.sampled_from(list(Action))), facts
+
+
+@settings(max_examples=600, derandomize=True)
+@given(situations())
+def test_decide_agrees_with_the_spec_s_reference_model(situation):
+    principal, action, facts = situation
+    decision = decide(principal, action, facts, NOW)
+    assert decision.allowed is reference(principal, action, facts), decision.reasons
+
+
+def light(**fields) -> Node:
+    return Node("n1", "Light", "Lightbulb", {}, {}, **{"epoch": 2, "primary_user_id": "alice", **fields})
+
+
+def row(user: str, level: Level, epoch: int = 2, granted_by: tuple[str, ...] = ()) -> Association:
+    return Association("n1", user, f"{user}@x.test", Role.SECONDARY, level, epoch, 0, granted_by)
+
+
+BOB = Principal("bob", "bob@x.test")
+
+
+def test_a_direct_rw_and_a_grant_of_r_is_r():
+    node = light(grants=(Grant("user:bob", Level.READ, 2),))
+    facts = NodeFacts(node, row("bob", Level.READ_WRITE), {})
+    assert decide(BOB, Action.READ, facts, NOW).allowed
+    write = decide(BOB, Action.WRITE, facts, NOW)
+    assert not write.allowed and write.level is Level.READ
+
+
+def test_dr_anywhere_denies_but_the_secondary_may_still_leave():
+    node = light(grants=(Grant("user:bob", Level.DENY_READ, 2),))
+    facts = NodeFacts(node, row("bob", Level.READ_WRITE_PERMISSION), {})
+    assert not decide(BOB, Action.READ, facts, NOW).allowed
+    assert decide(BOB, Action.LEAVE, facts, NOW).allowed
+
+
+def test_the_primary_is_never_restricted_by_a_grant():
+    node = light(grants=(Grant("user:alice", Level.DENY_READ, 2),))
+    assert decide(Principal("alice", "alice@x.test"), Action.WRITE, NodeFacts(node), NOW).allowed
+
+
+def test_a_grant_from_an_earlier_epoch_counts_for_nothing():
+    node = light(grants=(Grant("user:bob", Level.READ_WRITE, 1),))
+    decision = decide(BOB, Action.READ, NodeFacts(node), NOW)
+    assert not decision.allowed and not decision.visible
+
+
+@pytest.mark.parametrize(
+    "carol_now",
+    [None, row("carol", Level.READ_WRITE), row("carol", Level.READ_WRITE_PERMISSION, epoch=1)],
+    ids=["removed", "downgraded", "stale"],
+)
+def test_access_given_by_an_rwp_user_ends_when_that_user_loses_rwp(carol_now):
+    # Given bob's access was shared by carol, an rwp secondary
+    bob = row("bob", Level.READ_WRITE, granted_by=("carol",))
+    given_then = NodeFacts(light(), bob, {"carol": row("carol", Level.READ_WRITE_PERMISSION)})
+    assert decide(BOB, Action.WRITE, given_then, NOW).allowed
+    # When carol is removed, downgraded or made stale, bob's access stops counting at once
+    authorities = {} if carol_now is None else {"carol": carol_now}
+    decision = decide(BOB, Action.READ, NodeFacts(light(), bob, authorities), NOW)
+    assert not decision.allowed and not decision.visible
+    assert any("no longer holds rwp" in reason for reason in decision.reasons)
+
+
+def test_sharing_onward_records_the_chain_and_is_limited():
+    carol = row("carol", Level.READ_WRITE_PERMISSION)
+    bob = row("bob", Level.READ_WRITE_PERMISSION, granted_by=("carol",))
+    decision = decide(BOB, Action.SHARE, NodeFacts(light(), bob, {"carol": carol}), NOW)
+    assert decision.allowed and decision.onward == ("bob", "carol")
+    deep = row("bob", Level.READ_WRITE_PERMISSION, granted_by=("carol", "dave", "erin"))
+    rwp = {user: row(user, Level.READ_WRITE_PERMISSION) for user in ("carol", "dave", "erin")}
+    too_far = decide(BOB, Action.SHARE, NodeFacts(light(), deep, rwp), NOW)
+    assert not too_far.allowed and too_far.visible
+
+
+def test_the_primary_passes_access_on_with_an_empty_chain():
+    decision = decide(Principal("alice", "alice@x.test"), Action.SHARE, NodeFacts(light()), NOW)
+    assert decision.allowed and decision.onward == ()
