@@ -1,7 +1,7 @@
-"""SPEC §2.3, "one decision point": walk the route table, and fail for any route that names a node
-or a request but answers without asking `authorization.decide` (nodes) or
-`authorization.may_handle_request` (requests), or an operator route that reads its body before
-refusing a user."""
+"""SPEC §2.3, "one decision point": walk the route table, and fail for any route that names a node,
+a request or a group but answers without asking `authorization.decide` (nodes),
+`authorization.may_handle_request` (requests) or `authorization.may_handle_group` (groups), or an
+operator route that reads its body before refusing a user."""
 
 from __future__ import annotations
 
@@ -38,12 +38,23 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "list_share_requests": ("request_id=r1", None, {}),
     "list_sharing": ("node_id=n1", None, {}),
     "remove_sharing": ("nodes=n1&user_name=b@x.test", None, {}),
+    "update_user_node": ("node_id=n1", {"tags": ["room:kitchen"]}, {}),
+    "remove_node_tags": ("node_id=n1", {"tags": ["room:kitchen"]}, {}),
+    "set_permission": ("", {"user_name": "b@x.test", "node_id": "n1", "permission": "r"}, {}),
+    "list_permissions": ("node_id=n1", None, {}),
+    "remove_permission": ("node_id=n1&user_name=b@x.test", None, {}),
+    "get_user_group": ("", None, {"group_id": "ug-1"}),
+    "update_user_group": ("", {"name": "Family"}, {"group_id": "ug-1"}),
+    "delete_user_group": ("", None, {"group_id": "ug-1"}),
+    "set_group_users": ("", {"users": ["b@x.test"]}, {"group_id": "ug-1"}),
+    "list_group_users": ("", None, {"group_id": "ug-1"}),
 }
 
 
 def names_a_node_or_request(route: Route) -> bool:
     in_body = route.body is not None and any(f'"{name}"' in json.dumps(route.body) for name in NAMING)
-    return "{node_id}" in route.path or bool(set(route.query) & set(NAMING)) or in_body
+    in_path = "{node_id}" in route.path or "{group_id}" in route.path
+    return in_path or bool(set(route.query) & set(NAMING)) or in_body
 
 
 NAMING_ROUTES = [route for route in ROUTES if names_a_node_or_request(route)]
@@ -56,7 +67,7 @@ def test_every_route_that_names_a_node_or_request_has_a_sample_here():
 @pytest.mark.parametrize("route", NAMING_ROUTES, ids=lambda route: route.operation)
 def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPatch, route: Route):
     asked: list[str] = []
-    for name in ("decide", "may_handle_request", "require_operator"):
+    for name in ("decide", "may_handle_request", "may_handle_group", "require_operator"):
         original = getattr(authorization, name)
 
         def recording(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
@@ -69,9 +80,9 @@ def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPa
     request_body = "" if body is None else json.dumps(body)
     response = call(route.operation, claims=claims, query=query, body=request_body, path_params=path_params)
     assert response["statusCode"] < 500, response["body"]
-    deciders = (
-        {"require_operator"} if route.operation in CREATES_THE_NODE else {"decide", "may_handle_request"}
-    )
+    deciders = {"decide", "may_handle_request", "may_handle_group"}
+    if route.operation in CREATES_THE_NODE:
+        deciders = {"require_operator"}
     assert deciders & set(asked), f"{route.operation} answered without asking the decision"
 
 

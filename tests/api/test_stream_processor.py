@@ -80,3 +80,41 @@ def test_a_ttl_deletion_is_recorded_as_expiry(aws, caplog: pytest.LogCaptureFixt
     assert [(getattr(record, "table", None), getattr(record, "key", None)) for record in expired] == [
         ("requests", "r1")
     ]
+
+
+GROUPS_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/nodeshare-groups/stream/2026-01-01T00:00:00.000"
+
+
+def test_a_deleted_user_group_leaves_its_members_and_targets(aws):
+    """Deleting a group counts at once (the decision needs its item); the cascade then takes it off
+    its members' user items and its grants off the nodes, idempotently."""
+    from nodeshare.store.models import GroupModel, NodeModel, UserModel
+
+    UserModel("u1", user_name="u1@x", created_at=0, group_ids={"ug-1", "ug-2"}).save()
+    grants = {"group:ug-1": {"level": "rw", "epoch": 1}, "user:u1": {"level": "r", "epoch": 1}}
+    NodeModel(
+        "n1", name="L", type="t", secret_hash="h", config={}, params={}, created_at=0, grants=grants
+    ).save()
+    members = {"u1@x": {"user_id": "u1", "manager": False}}
+    group = GroupModel(
+        "ug-1",
+        kind="user",
+        owner_user_id="o",
+        name="G",
+        created_at=0,
+        members=members,
+        granted_targets={"node:n1"},
+    )
+    old_image = group.serialize()
+    record = {
+        "eventID": "400", "eventName": "REMOVE", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1", "eventSourceARN": GROUPS_ARN,
+        "dynamodb": {"Keys": {"group_id": {"S": "ug-1"}}, "OldImage": old_image,
+                     "SequenceNumber": "400", "SizeBytes": 10, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    }  # fmt: skip
+    for _ in range(2):  # a redelivery changes nothing more
+        assert handler({"Records": [record]}, LambdaContext("process_table_stream")) == {
+            "batchItemFailures": []
+        }
+    assert UserModel.get("u1").group_ids == {"ug-2"}
+    assert set(NodeModel.get("n1").grants.as_dict()) == {"user:u1"}

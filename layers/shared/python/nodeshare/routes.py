@@ -13,7 +13,10 @@ from typing import Any
 
 from nodeshare.http import schemas
 
-NODES, ASSOCIATIONS, USERS, REQUESTS = "nodes", "associations", "users", "requests"
+NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS = "nodes", "associations", "users", "requests", "groups"
+# What the one decision point reads (`store.access.load_for_decision`): every route that asks it
+# about a node reads these.
+DECISION = (NODES, ASSOCIATIONS, USERS, GROUPS)
 
 
 class Caller(StrEnum):
@@ -82,38 +85,44 @@ ROUTES: tuple[Route, ...] = (
           "Register a node (operators)", caller=OPERATOR, writes=(NODES,),
           body=schemas.REGISTER_NODE, query=("project",)),
     Route("list_admin_nodes", "GET", "/v1/admin/nodes", "admin.list_nodes",
-          "List every node (operators)", caller=OPERATOR, reads=(NODES, ASSOCIATIONS),
+          "List every node (operators)", caller=OPERATOR, reads=DECISION,
           query=("withScopes", "node_id", "start_id", "num_records")),
     # --- ownership (Kii) ---
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
           "Claim a node with its thing password; the caller becomes primary",
-          reads=(USERS,), writes=(NODES, ASSOCIATIONS), body=schemas.CLAIM_NODE),
+          reads=DECISION, writes=(NODES, ASSOCIATIONS), body=schemas.CLAIM_NODE),
     # --- the caller's nodes (RainMaker) ---
     Route("list_user_nodes", "GET", "/v1/user/nodes", "nodes.list_user_nodes",
-          "The caller's nodes, optionally with details", reads=(NODES, ASSOCIATIONS),
+          "The caller's nodes, optionally with details", reads=DECISION,
           query=("node_details", "node_id", "start_id", "num_records")),
     Route("get_node_config", "GET", "/v1/user/nodes/config", "nodes.get_node_config",
-          "A node's config", reads=(NODES, ASSOCIATIONS), query=("nodeid",)),
+          "A node's config", reads=DECISION, query=("nodeid",)),
     Route("get_node_params", "GET", "/v1/user/nodes/params", "nodes.get_node_params",
-          "A node's params", reads=(NODES, ASSOCIATIONS), query=("nodeid",)),
+          "A node's params", reads=DECISION, query=("nodeid",)),
     Route("set_node_params", "PUT", "/v1/user/nodes/params", "nodes.set_node_params",
-          "Write params of one or more nodes", reads=(ASSOCIATIONS,), writes=(NODES,),
+          "Write params of one or more nodes", reads=DECISION, writes=(NODES,),
           body=schemas.SET_PARAMS, query=("nodeid",)),
     Route("explain_access", "GET", "/v1/user/nodes/access", "nodes.explain_access",
           "Why the caller may or may not do an action on a node: the decision and its sources",
-          reads=(NODES, ASSOCIATIONS), query=("node_id", "action")),
+          reads=DECISION, query=("node_id", "action")),
     Route("get_node_status", "GET", "/v1/user/nodes/status", "nodes.get_node_status",
-          "A node's connectivity", reads=(NODES, ASSOCIATIONS), query=("nodeid",)),
+          "A node's connectivity", reads=DECISION, query=("nodeid",)),
     Route("update_node_mapping", "PUT", "/v1/user/nodes/mapping", "nodes.update_node_mapping",
           "Remove the caller's mapping with a node (a primary releases it)",
-          reads=(USERS,), writes=(NODES, ASSOCIATIONS), body=schemas.NODE_MAPPING),
+          reads=DECISION, writes=(NODES, ASSOCIATIONS), body=schemas.NODE_MAPPING),
+    Route("update_user_node", "PUT", "/v1/user/nodes", "nodes.update_user_node",
+          "Add tags to a node and / or merge its metadata (null deletes it all); primary or rwp",
+          reads=DECISION, writes=(NODES,), body=schemas.UPDATE_NODE, query=("node_id", "nodeid")),
+    Route("remove_node_tags", "DELETE", "/v1/user/nodes", "nodes.remove_node_tags",
+          "Remove tags from a node (a DELETE with a JSON body, as the CLI sends it); primary or rwp",
+          reads=DECISION, writes=(NODES,), body=schemas.REMOVE_NODE_TAGS, query=("node_id", "nodeid")),
     # --- node sharing (RainMaker) ---
     Route("share_nodes", "PUT", "/v1/user/nodes/sharing", "sharing.share_nodes",
           "Share nodes with a user by e-mail: a share request, or a new level for existing access",
-          reads=(USERS,), writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.SHARE_NODES),
+          reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.SHARE_NODES),
     Route("update_share_request", "PUT", "/v1/user/nodes/sharing/requests", "sharing.update_share_request",
           "Accept or decline a share request (a body with `nodes` creates one, like share_nodes)",
-          reads=(USERS,), writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.UPDATE_SHARE_REQUEST),
+          reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.UPDATE_SHARE_REQUEST),
     Route("cancel_share_request", "DELETE", "/v1/user/nodes/sharing/requests", "sharing.cancel_share_request",
           "Cancel a pending share request (its requester)", writes=(REQUESTS,),
           query=("request_id",)),
@@ -121,11 +130,37 @@ ROUTES: tuple[Route, ...] = (
           "Pending share requests received, or sent with primary_user=true", reads=(REQUESTS,),
           query=("primary_user", "request_id", "start_request_id", "start_user_name", "num_records")),
     Route("list_sharing", "GET", "/v1/user/nodes/sharing", "sharing.list_sharing",
-          "Primary and secondary users of the caller's nodes", reads=(NODES, ASSOCIATIONS),
+          "Primary and secondary users of the caller's nodes", reads=DECISION,
           query=("node_id",)),
     Route("remove_sharing", "DELETE", "/v1/user/nodes/sharing", "sharing.remove_sharing",
-          "Remove a secondary user from nodes (or oneself)", reads=(USERS,), writes=(NODES, ASSOCIATIONS),
+          "Remove a secondary user from nodes (or oneself)", reads=DECISION, writes=(NODES, ASSOCIATIONS),
           query=("nodes", "user_name")),
+    # --- user groups (BuildingDepot) ---
+    Route("create_user_group", "POST", "/v1/user/groups", "groups.create_user_group",
+          "Create a user group owned by the caller", writes=(GROUPS,), body=schemas.CREATE_USER_GROUP),
+    Route("list_user_groups", "GET", "/v1/user/groups", "groups.list_user_groups",
+          "The user groups the caller owns or belongs to", reads=(GROUPS, USERS),
+          query=("start_id", "num_records")),
+    Route("get_user_group", "GET", "/v1/user/groups/{group_id}", "groups.get_user_group",
+          "A user group (its owner, managers and members)", reads=(GROUPS,)),
+    Route("update_user_group", "PUT", "/v1/user/groups/{group_id}", "groups.update_user_group",
+          "Rename or describe a user group (its owner)", writes=(GROUPS,), body=schemas.UPDATE_USER_GROUP),
+    Route("delete_user_group", "DELETE", "/v1/user/groups/{group_id}", "groups.delete_user_group",
+          "Delete a user group (its owner): nothing counts through it from then on", writes=(GROUPS,)),
+    Route("set_group_users", "PUT", "/v1/user/groups/{group_id}/users", "groups.set_group_users",
+          "Replace, add or remove a user group's members by e-mail; the owner may name managers",
+          writes=(GROUPS, USERS), body=schemas.SET_GROUP_USERS),
+    Route("list_group_users", "GET", "/v1/user/groups/{group_id}/users", "groups.list_group_users",
+          "A user group's members by e-mail, and who manages it", reads=(GROUPS,)),
+    # --- grants (BuildingDepot permissions) ---
+    Route("set_permission", "PUT", "/v1/user/permissions", "permissions.set_permission",
+          "Grant a user (by e-mail) or a user group a level on a node: dr, r, rw or rwp",
+          reads=(*DECISION, USERS), writes=(NODES, USERS, GROUPS), body=schemas.SET_PERMISSION),
+    Route("list_permissions", "GET", "/v1/user/permissions", "permissions.list_permissions",
+          "A node's grants, for those who may manage it", reads=DECISION, query=("node_id",)),
+    Route("remove_permission", "DELETE", "/v1/user/permissions", "permissions.remove_permission",
+          "Remove a user's or user group's grant on a node", reads=DECISION, writes=(NODES, USERS, GROUPS),
+          query=("node_id", "user_name", "user_group")),
 )  # fmt: skip
 
 ROUTES_BY_OPERATION = {route.operation: route for route in ROUTES}

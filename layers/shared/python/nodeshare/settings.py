@@ -20,6 +20,7 @@ class Settings:
     associations_table: str
     users_table: str
     requests_table: str
+    groups_table: str
     user_pool_id: str
     user_pool_client_id: str
     request_ttl_seconds: int
@@ -37,6 +38,7 @@ def settings() -> Settings:
         associations_table=env.get("ASSOCIATIONS_TABLE", "nodeshare-associations"),
         users_table=env.get("USERS_TABLE", "nodeshare-users"),
         requests_table=env.get("REQUESTS_TABLE", "nodeshare-requests"),
+        groups_table=env.get("GROUPS_TABLE", "nodeshare-groups"),
         user_pool_id=env.get("USER_POOL_ID", ""),
         user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
         request_ttl_seconds=int(env.get("REQUEST_TTL_SECONDS", SEVEN_DAYS)),

@@ -25,18 +25,23 @@ from enum import StrEnum
 
 from nodeshare.domain.scopes import in_scope
 from nodeshare.model.entities import (
+    GROUP_SUBJECT,
     USER_SUBJECT,
     Association,
     Grant,
     GrantedBy,
     Node,
+    NodeGroup,
+    NodeGroupMembership,
     Principal,
     Role,
     ShareRequest,
+    UserGroup,
 )
-from nodeshare.model.errors import AccessDenied, NodeNotFound, OperatorOnly, RequestNotFound
+from nodeshare.model.errors import AccessDenied, GroupNotFound, NodeNotFound, OperatorOnly, RequestNotFound
 from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
+from nodeshare.store import groups as group_store
 from nodeshare.store import requests as request_store
 
 
@@ -62,15 +67,17 @@ MAX_GRANT_CHAIN = 3
 
 class SourceKind(StrEnum):
     ASSOCIATION = "association"  # an accepted share request (RainMaker secondary)
-    GRANT = "grant"  # a permission on the node (BuildingDepot)
+    GRANT = "grant"  # a permission on the node or on a node group holding it (BuildingDepot)
 
 
 @dataclass(frozen=True)
 class Source:
-    """One thing that names the caller and the node, and whether it counts now."""
+    """One thing that names the caller (or one of its user groups) and the node (or one of its
+    node groups), and whether it counts now."""
 
     kind: SourceKind
     subject: str  # "user:<id>" or "group:<id>"
+    target: str  # "node:<id>" or "node_group:<id>"
     level: Level
     granted_by: GrantedBy
     counts: bool
@@ -78,8 +85,14 @@ class Source:
 
     @property
     def direct(self) -> bool:
-        """Names the caller itself (not one of its groups)."""
-        return self.subject.startswith(USER_SUBJECT)
+        """Names the caller itself and the node itself (no group in between)."""
+        return self.subject.startswith(USER_SUBJECT) and self.target.startswith(NODE_TARGET)
+
+
+NODE_TARGET, NODE_GROUP_TARGET = "node:", "node_group:"
+# Limits that keep the decision at two round trips (README, "How a decision is loaded").
+MAX_GROUPS_PER_USER = 40
+MAX_GROUPS_PER_NODE = 20
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,10 @@ class NodeFacts:
     # Every other association of the node that was loaded: the users its sources were granted
     # through, whose authority is checked at every decision.
     authorities: Mapping[str, Association] = field(default_factory=dict)
+    # The principal's user groups that exist now and still list it as a member.
+    user_groups: frozenset[str] = frozenset()
+    # The node's node groups that exist now and still hold it.
+    node_groups: tuple[tuple[NodeGroupMembership, NodeGroup], ...] = ()
 
 
 def holds_authority(user_id: str, node: Node, authorities: Mapping[str, Association]) -> bool:
@@ -129,7 +146,7 @@ def holds_authority(user_id: str, node: Node, authorities: Mapping[str, Associat
 
 
 def counts(
-    epoch: int, granted_by: GrantedBy, node: Node, authorities: Mapping[str, Association]
+    epoch: int | None, granted_by: GrantedBy, node: Node, authorities: Mapping[str, Association]
 ) -> str | None:
     """None when a source made under `epoch` through `granted_by` is current; else why not."""
     if epoch != node.epoch:
@@ -169,30 +186,46 @@ def counting_users(
 
 def _sources(principal: Principal, node: Node, facts: NodeFacts) -> list[Source]:
     sources: list[Source] = []
+    node_target = NODE_TARGET + node.node_id
     association = facts.association
     if association is not None and association.role is Role.SECONDARY:
         why_not = counts(association.epoch, association.granted_by, node, facts.authorities)
+        why = why_not or f"secondary with level {association.level} (epoch {node.epoch})"
         sources.append(
             Source(
                 SourceKind.ASSOCIATION,
                 USER_SUBJECT + principal.user_id,
+                node_target,
                 association.level,
                 association.granted_by,
                 why_not is None,
-                why_not or f"secondary with level {association.level} (epoch {node.epoch})",
+                why,
             )
         )
-    subjects = {USER_SUBJECT + principal.user_id}
+    subjects = {USER_SUBJECT + principal.user_id} | {GROUP_SUBJECT + group for group in facts.user_groups}
     for grant in node.grants:
         if grant.subject in subjects:
-            sources.append(_grant_source(grant, node, facts))
+            why_not = counts(grant.epoch, grant.granted_by, node, facts.authorities)
+            why = why_not or f"grant {grant.level} to {grant.subject} on the node (epoch {node.epoch})"
+            sources.append(_grant_source(grant, node_target, why_not, why))
+    for membership, group in facts.node_groups:
+        target = NODE_GROUP_TARGET + group.group_id
+        for grant in group.grants:
+            if grant.subject in subjects:
+                # Bound to the node's epoch when it joined the group, and to the group owner's
+                # authority over this node now (SPEC §1.1 step 2).
+                why_not = counts(
+                    membership.epoch, (group.owner_user_id, *grant.granted_by), node, facts.authorities
+                )
+                why = why_not or f"grant {grant.level} to {grant.subject} on node group {group.name!r}"
+                sources.append(_grant_source(grant, target, why_not, why))
     return sources
 
 
-def _grant_source(grant: Grant, node: Node, facts: NodeFacts) -> Source:
-    why_not = counts(grant.epoch, grant.granted_by, node, facts.authorities)
-    why = why_not or f"grant {grant.level} to {grant.subject} on the node (epoch {node.epoch})"
-    return Source(SourceKind.GRANT, grant.subject, grant.level, grant.granted_by, why_not is None, why)
+def _grant_source(grant: Grant, target: str, why_not: str | None, why: str) -> Source:
+    return Source(
+        SourceKind.GRANT, grant.subject, target, grant.level, grant.granted_by, why_not is None, why
+    )
 
 
 def _claim(principal: Principal, node: Node) -> Decision:
@@ -297,7 +330,20 @@ def node_facts(principal_id: str, node_id: str, facts: access.Facts) -> NodeFact
     authorities = {
         user_id: row for (row_node, user_id), row in facts.associations.items() if row_node == node_id
     }
-    return NodeFacts(node, association, authorities)
+    user = facts.users.get(principal_id)
+    user_groups = frozenset(
+        group_id
+        for group_id in (user.group_ids if user else ())
+        if (user_group := facts.user_groups.get(group_id)) is not None
+        and any(member.user_id == principal_id for member in user_group.members)
+    )
+    node_groups = tuple(
+        (membership, node_group)
+        for membership in (node.node_groups if node else ())
+        if (node_group := facts.node_groups.get(membership.group_id)) is not None
+        and node_id in node_group.node_ids
+    )
+    return NodeFacts(node, association, authorities, user_groups, node_groups)
 
 
 def authorize_many(
@@ -385,6 +431,39 @@ def authorize_requester(request: ShareRequest, now: int, *, user_rows: Sequence[
         if isinstance(outcome, NodeAccess) and outcome.node.epoch != request.node_epochs[node_id]:
             checked.outcomes[node_id] = NodeNotFound(f"Node {node_id} changed owner since the request")
     return checked
+
+
+class GroupAction(StrEnum):
+    VIEW = "view"  # the group and its members: its owner, managers and members (and operators)
+    MANAGE_MEMBERS = "manage_members"  # add or remove members: the owner and managers
+    OWN = "own"  # rename, name managers, delete, grant to it: the owner alone
+
+
+def may_handle_group(principal: Principal, action: GroupAction, group: UserGroup | None) -> tuple[bool, bool]:
+    """(allowed, visible) for a user group; a missing group is refused like a foreign one."""
+    if group is None:
+        return False, False
+    member = next((m for m in group.members if m.user_id == principal.user_id), None)
+    owner = group.owner_user_id == principal.user_id
+    visible = owner or member is not None or principal.is_operator
+    allowed = {
+        GroupAction.VIEW: visible,
+        GroupAction.MANAGE_MEMBERS: owner or (member is not None and member.manager),
+        GroupAction.OWN: owner,
+    }[action]
+    return allowed, visible
+
+
+def authorize_group(principal: Principal, action: GroupAction, group_id: str) -> UserGroup:
+    """The user group, if the caller may `action` it: 404 for a group it may not see (or none),
+    403 for one it sees but may not change."""
+    group = group_store.get(group_id)
+    allowed, visible = may_handle_group(principal, action, group)
+    if group is None or not visible:
+        raise GroupNotFound(f"Group {group_id} not found")
+    if not allowed:
+        raise AccessDenied(f"Not allowed to {action.value.replace('_', ' ')} group {group_id}")
+    return group
 
 
 def require_operator(principal: Principal) -> None:

@@ -11,7 +11,10 @@ from typing import Any
 
 from nodeshare.observability import logger
 from nodeshare.store import associations as association_store
+from nodeshare.store import grants as grant_store
+from nodeshare.store import groups as group_store
 from nodeshare.store import requests as request_store
+from nodeshare.store.models import USER_GROUP
 
 DYNAMODB_SERVICE = "dynamodb.amazonaws.com"
 
@@ -41,6 +44,9 @@ def apply(change: Change) -> None:
         node_id = str(change.new["node_id"])
         deleted = association_store.delete_stale(node_id, new_epoch)
         dropped = request_store.drop_stale_lines(node_id, new_epoch)
+        # The node item dropped its grants with the epoch; their subjects' index entries go now.
+        for subject in (change.old or {}).get("grants") or {}:
+            grant_store.unindex_subject(subject, f"node:{node_id}")
         logger.info(
             "cascade",
             node_id=node_id,
@@ -48,9 +54,25 @@ def apply(change: Change) -> None:
             associations_deleted=deleted,
             requests_dropped=dropped,
         )
+    elif change.table == "groups" and change.event == "REMOVE" and change.old is not None:
+        forget_group(change.old)
     elif change.by_ttl and change.old is not None:
         # Expiry is recorded as such, not mistaken for a user's cancel or decline.
         logger.info("expired", table=change.table, key=_key(change.old))
+
+
+def forget_group(old: dict[str, Any]) -> None:
+    """A user group was deleted: it already counts for nothing (the decision needs its item);
+    take it off its members' user items and its grants off their targets."""
+    if old.get("kind") != USER_GROUP:
+        return
+    group_id = str(old["group_id"])
+    members = [
+        str(member.get("user_id")) for member in (old.get("members") or {}).values() if member.get("user_id")
+    ]
+    forgotten = group_store.forget_deleted(group_id, members)
+    dropped = grant_store.drop_subject(f"group:{group_id}", sorted(old.get("granted_targets") or ()))
+    logger.info("group deleted", group_id=group_id, members_forgotten=forgotten, grants_dropped=dropped)
 
 
 def _key(image: dict[str, Any]) -> str:

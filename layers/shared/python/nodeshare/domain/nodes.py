@@ -6,15 +6,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodeshare.domain import params as params_rules
-from nodeshare.domain.authorization import Action, Decision, NodeAccess, authorize, authorize_many
+from nodeshare.domain.authorization import (
+    Action,
+    Decision,
+    NodeAccess,
+    SourceKind,
+    authorize,
+    authorize_many,
+)
 from nodeshare.domain.scopes import default_scopes
 from nodeshare.domain.secrets import hash_secret
 from nodeshare.model.entities import Node, Principal, Role
 from nodeshare.model.errors import DomainError
 from nodeshare.model.levels import Level
-from nodeshare.store import associations as association_store
 from nodeshare.store import nodes as node_store
 from nodeshare.store import sharing as sharing_store
+from nodeshare.store.access import reachable_node_ids
 
 
 def register_node(principal: Principal, spec: dict[str, Any], project: str | None, now: int) -> Node:
@@ -57,6 +64,7 @@ class UserNode:
     node: Node
     decision: Decision
     mapped_at: int
+    sub_role: int | None = None  # from the caller's share, while it counts (see `domain.sharing`)
 
     @property
     def role(self) -> Role | None:
@@ -77,12 +85,13 @@ class UserNodesPage:
 def list_user_nodes(principal: Principal, start_id: str | None, limit: int, now: int) -> UserNodesPage:
     """The caller's nodes, one page in node_id order after `start_id`.
 
-    Every node the caller has an association with is asked of the one decision point (100 per
-    batch), so `total` and the page hold exactly the nodes the caller may read now: a node
-    released, re-claimed or transferred is gone at once, before the stream deletes its rows
-    (SPEC §2.1), and a `dr` anywhere hides it. Operators' nodes are theirs only (not all nodes).
+    Every node the caller has an association with or was granted (directly or through its user
+    groups) is asked of the one decision point (100 per batch), so `total` and the page hold
+    exactly the nodes the caller may read now: a node released, re-claimed or transferred is gone
+    at once, before the stream deletes its rows (SPEC §2.1), and a `dr` anywhere hides it.
+    Operators' nodes are theirs only (not all nodes).
     """
-    node_ids = association_store.node_ids_of_user(principal.user_id)
+    node_ids = reachable_node_ids(principal.user_id)
     checked = authorize_many(principal, Action.READ, node_ids, now)
     readable = sorted(
         node_id
@@ -98,7 +107,15 @@ def list_user_nodes(principal: Principal, start_id: str | None, limit: int, now:
 
 def _user_node(node_access: NodeAccess) -> UserNode:
     association = node_access.association
-    return UserNode(node_access.node, node_access.decision, association.created_at if association else 0)
+    shared = any(
+        source.kind is SourceKind.ASSOCIATION and source.counts for source in node_access.decision.sources
+    )
+    return UserNode(
+        node_access.node,
+        node_access.decision,
+        association.created_at if association else 0,
+        association.sub_role if association is not None and shared else None,
+    )
 
 
 def get_user_node(principal: Principal, node_id: str, now: int) -> UserNode:

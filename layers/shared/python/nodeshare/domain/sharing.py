@@ -7,6 +7,17 @@ and removing users (SPEC §1, §2, §3.1; seeds/000).
 - Sharing with someone who already has access updates that access instead of creating a request.
 - Accepting needs the invitee, a pending unexpired request, and grants only nodes whose epoch is
   unchanged since the request (a re-claim or transfer meanwhile voids the offer for that node).
+- `sub_role` (esp-rainmaker-cli `sharing add_user --sub_role 1-4`): in RainMaker a sub-role is a
+  label an app gives a secondary (e.g. "guest", "installer"); the cloud keeps it and the app
+  decides what it means. nodeshare does the same: it stores the integer on the request and, on
+  accept, on the invitee's association, and returns it (`sharing_requests`, and `node_details` of
+  the invitee); it never changes the level or any decision. Sharing again with a user who already
+  has access replaces its level and its sub-role (absent: none). A transfer makes the invitee
+  primary, which has no sub-role.
+- `new_role` (`--transfer --new_role primary|secondary`): what the old primary becomes once the
+  transfer is accepted (`NEW_ROLE_LEVELS`); without it, the old primary leaves. It is refused
+  without `transfer` (esp-rainmaker-cli 1.14.1 drops `--new_role` unless `--transfer` is given, so
+  a plain `add_user` never sends it).
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ from nodeshare.domain.authorization import (
     current_association,
 )
 from nodeshare.domain.nodes import list_user_nodes
+from nodeshare.domain.stored_json import check_storable
 from nodeshare.domain.users import normalize_email
 from nodeshare.model.entities import Association, GrantedBy, Node, Principal, RequestStatus, ShareRequest
 from nodeshare.model.errors import BadRequest, Conflict, RequestExpired, RequestNotPending
@@ -42,7 +54,10 @@ from nodeshare.store.access import Facts
 ACCEPT_ATTEMPTS = 3
 MAX_LISTED_NODES = 100
 # Decision: `new_role` names what the old primary becomes after a transfer; absent, it leaves.
+# "primary" (the CLI's other choice) keeps the old primary as an `rwp` secondary: a node has one
+# primary, and `rwp` is RainMaker's "share as primary".
 NEW_ROLE_LEVELS = {
+    "primary": Level.READ_WRITE_PERMISSION,
     "secondary": DEFAULT_SECONDARY_LEVEL,
     "r": Level.READ,
     "rw": Level.READ_WRITE,
@@ -65,6 +80,7 @@ def share_nodes(
     new_role: str | None,
     metadata: dict[str, Any],
     now: int,
+    sub_role: int | None = None,
 ) -> str:
     """Returns the request id (for nodes whose access was only updated, it names no request).
 
@@ -75,6 +91,7 @@ def share_nodes(
     user_name = normalize_email(user_name)
     if new_role is not None and (not transfer or new_role not in NEW_ROLE_LEVELS):
         raise BadRequest(f"new_role must go with transfer and be one of {', '.join(NEW_ROLE_LEVELS)}")
+    check_storable(metadata, "metadata")  # kept on the request and shown in its lists
     level = Level.READ_WRITE_PERMISSION if primary else DEFAULT_SECONDARY_LEVEL
 
     invitee = user_store.find_by_name(user_name)
@@ -102,7 +119,7 @@ def share_nodes(
                 updates.append((association, level, granted[node_id].decision.onward))
                 offered.pop(node_id)
     if updates:
-        sharing_store.set_levels(updates)
+        sharing_store.set_levels(updates, sub_role)
     request_id = new_request_id()
     if offered:
         request = ShareRequest(
@@ -119,6 +136,7 @@ def share_nodes(
             status=RequestStatus.PENDING,
             created_at=now,
             expires_at=now + settings().request_ttl_seconds,
+            sub_role=sub_role,
         )
         request_store.create(request)
     return request_id

@@ -29,6 +29,8 @@ ERROR_TABLE: dict[type[errors.DomainError], tuple[HTTPStatus, int]] = {
     errors.RequestNotFound: (HTTPStatus.NOT_FOUND, 107060),
     errors.RequestNotPending: (HTTPStatus.CONFLICT, 107061),
     errors.RequestExpired: (HTTPStatus.GONE, 107062),
+    errors.GroupNotFound: (HTTPStatus.NOT_FOUND, 107070),
+    errors.GroupLimitReached: (HTTPStatus.CONFLICT, 107071),
 }
 
 # Not a domain error: a bug or an outage. The description never leaks internals.

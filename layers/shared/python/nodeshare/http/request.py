@@ -157,6 +157,14 @@ class Request:
         node_ids = [node_id.strip() for node_id in self.required_query(name).split(",") if node_id.strip()]
         return validate(node_ids, schemas.NODE_IDS)
 
+    def query_email(self, name: str) -> str | None:
+        value = self.query(name)
+        return None if value is None else validate(value, schemas.EMAIL)
+
+    def path_id(self, name: str) -> str:
+        """An id from the path, checked like one in a body (a key DynamoDB would refuse is a 400)."""
+        return validate(self.path.get(name, ""), schemas.GROUP_ID)
+
     def query_id(self, name: str, *, required: bool = False) -> str | None:
         """An opaque id (a request id) from the query."""
         value = self.required_query(name) if required else self.query(name)

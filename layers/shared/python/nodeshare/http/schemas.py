@@ -141,7 +141,7 @@ SHARE_NODES = {
         "primary": {"type": "boolean"},
         "transfer": {"type": "boolean"},
         "new_role": {"type": "string", "maxLength": 16},
-        "sub_role": {"type": "integer"},
+        "sub_role": {"type": "integer", "minimum": 1, "maximum": 4},  # RainMaker's sub-roles 1-4
         "metadata": {"type": "object", "maxProperties": 50},
     },
 }
@@ -158,3 +158,54 @@ CREATE_SHARE_REQUEST = {
     "not": {"anyOf": [{"required": ["accept"]}, {"required": ["request_id"]}]},
 }
 UPDATE_SHARE_REQUEST = {"oneOf": [ANSWER_SHARE_REQUEST, CREATE_SHARE_REQUEST]}
+
+GROUP_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]+$"}
+DESCRIPTION = {"type": "string", "maxLength": 1024}
+CREATE_USER_GROUP = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": {"name": NAME, "description": DESCRIPTION},
+}
+UPDATE_USER_GROUP = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {"name": NAME, "description": DESCRIPTION},
+}
+EMAILS = {"type": "array", "maxItems": MAX_NODES, "items": EMAIL}
+SET_GROUP_USERS = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["users"],
+    "properties": {"users": EMAILS, "operation": {"enum": ["add", "remove"]}, "managers": EMAILS},
+}
+
+PERMISSION = {"enum": ["dr", "r", "rw", "rwp", "d/r", "r/w", "r/w/p"]}
+# One subject (`user_name` or `user_group`) and one target (`node_id`; node groups come with them).
+SET_PERMISSION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["node_id", "permission"],
+    "properties": {"user_name": EMAIL, "user_group": GROUP_ID, "node_id": NODE_ID, "permission": PERMISSION},
+    "oneOf": [{"required": ["user_name"]}, {"required": ["user_group"]}],
+}
+
+# PUT /v1/user/nodes?node_id= (esp-rainmaker-cli `node add-tags`, `set-metadata`,
+# `delete-metadata`): tags to add and / or a metadata patch (null: delete all metadata). What the
+# metadata may hold is `domain.stored_json.check_storable`'s to say (deeper than a schema can).
+TAG = {"type": "string", "minLength": 1, "maxLength": 128}
+TAGS = {"type": "array", "minItems": 1, "maxItems": 50, "items": TAG}
+UPDATE_NODE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"tags": TAGS, "metadata": {"type": ["object", "null"]}},
+    "anyOf": [{"required": ["tags"]}, {"required": ["metadata"]}],
+}
+# DELETE /v1/user/nodes?node_id= with a body (esp-rainmaker-cli `node remove-tags`).
+REMOVE_NODE_TAGS = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["tags"],
+    "properties": {"tags": TAGS},
+}

@@ -6,9 +6,10 @@ from typing import Any
 
 from nodeshare.domain.authorization import Action, Decision
 from nodeshare.domain.nodes import UserNode
+from nodeshare.domain.permissions import ListedGrant
 from nodeshare.domain.sharing import NodeSharing
 from nodeshare.http.request import Request
-from nodeshare.model.entities import Node, Role, ShareRequest
+from nodeshare.model.entities import Node, Principal, Role, ShareRequest, UserGroup
 from nodeshare.model.levels import Level
 
 DEFAULT_PAGE, MAX_PAGE = 25, 100
@@ -35,6 +36,7 @@ def admin_node(node: Node, *, with_scopes: bool) -> dict[str, Any]:
         "primary_user_id": node.primary_user_id,
         "epoch": node.epoch,
         "tags": list(node.tags),
+        "metadata": node.metadata,
         "config": node.config,
         "params": node.params,
         "status": {"connectivity": connectivity(node)},
@@ -46,7 +48,9 @@ def admin_node(node: Node, *, with_scopes: bool) -> dict[str, Any]:
 
 
 def node_details(user_node: UserNode) -> dict[str, Any]:
-    """One entry of `node_details`, with the fields esp-rainmaker-cli's getnodedetails prints."""
+    """One entry of `node_details`, with the fields esp-rainmaker-cli's getnodedetails prints
+    (`tags` must be a list of strings: it joins them); `sub_role` only when the caller's share
+    has one."""
     node = user_node.node
     details: dict[str, Any] = {
         "id": node.node_id,
@@ -56,11 +60,14 @@ def node_details(user_node: UserNode) -> dict[str, Any]:
         "config": node.config,
         "params": node.params,
         "tags": list(node.tags),
+        "metadata": node.metadata,
         "node_type": node.type,
         "mapping_timestamp": user_node.mapped_at,
     }
     if user_node.level:
         details["level"] = user_node.level.value
+    if user_node.sub_role is not None:
+        details["sub_role"] = user_node.sub_role
     return details
 
 
@@ -81,6 +88,8 @@ def share_request(request: ShareRequest, now: int) -> dict[str, Any]:
     }
     if request.new_role:
         body["new_role"] = request.new_role
+    if request.sub_role is not None:
+        body["sub_role"] = request.sub_role
     return body
 
 
@@ -112,3 +121,29 @@ def decision(node_id: str, action: Action, decided: Decision) -> dict[str, Any]:
 
 def node_sharing(sharing: NodeSharing) -> dict[str, Any]:
     return {"node_id": sharing.node_id, "users": {"primary": sharing.primary, "secondary": sharing.secondary}}
+
+
+def user_group(group: UserGroup, principal: Principal) -> dict[str, Any]:
+    return {
+        "group_id": group.group_id,
+        "name": group.name,
+        "description": group.description,
+        "is_owner": group.owner_user_id == principal.user_id,
+        "created_at": group.created_at,
+    }
+
+
+def group_users(group: UserGroup) -> dict[str, Any]:
+    return {"users": [{"user_name": member.user_name, "manager": member.manager} for member in group.members]}
+
+
+def listed_grant(grant: ListedGrant) -> dict[str, Any]:
+    subject = {"user_name": grant.subject.user_name} if grant.subject.user_name is not None else {}
+    if grant.subject.user_group is not None:
+        subject = {"user_group": grant.subject.user_group}
+    return {
+        **subject,
+        "permission": grant.level.value,
+        "current": grant.current,
+        "created_at": grant.created_at,
+    }

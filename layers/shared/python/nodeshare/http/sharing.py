@@ -21,6 +21,8 @@ def create_share_request(request: Request, body: dict[str, Any]) -> dict[str, An
         new_role=body.get("new_role"),
         metadata=body.get("metadata") or {},
         now=request.now,
+        # The schema allows 1-4; JSON's 2.0 is the integer 2.
+        sub_role=int(body["sub_role"]) if body.get("sub_role") is not None else None,
     )
     # An unknown e-mail gets this same answer (SPEC §2.4).
     return success("Sharing request sent successfully", request_id=request_id)

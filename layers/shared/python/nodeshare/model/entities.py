@@ -46,6 +46,10 @@ class Node:
     created_at: int = 0
     grants: tuple[Grant, ...] = ()  # grants whose target is this node (BuildingDepot permissions)
     access_version: int = 0  # moves with every change of access within the epoch
+    node_groups: tuple[NodeGroupMembership, ...] = ()  # the node groups holding the node
+    # Free-form JSON set by the primary or an `rwp` user (esp-rainmaker-cli `node set-metadata`),
+    # checked by `domain.stored_json.check_storable`.
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 # Who made a grant, and on whose authority: empty when the primary made it (the node's epoch
@@ -65,6 +69,7 @@ class Association:
     epoch: int
     created_at: int = 0
     granted_by: GrantedBy = ()
+    sub_role: int | None = None  # RainMaker's app-defined sub-role 1-4 (see `domain.sharing`)
 
 
 USER_SUBJECT, GROUP_SUBJECT = "user:", "group:"
@@ -72,12 +77,61 @@ USER_SUBJECT, GROUP_SUBJECT = "user:", "group:"
 
 @dataclass(frozen=True)
 class Grant:
-    """A level given to a subject (`user:<id>` or `group:<id>`) on one node, under its epoch."""
+    """A level given to a subject (`user:<id>` or `group:<id>`) on a node, under its epoch, or on
+    a node group (epoch None: each member node counts under the epoch it was added in)."""
 
     subject: str
     level: Level
-    epoch: int
+    epoch: int | None
     granted_by: GrantedBy = ()
+    created_at: int = 0
+
+
+@dataclass(frozen=True)
+class NodeGroupMembership:
+    """A node's place in a node group: whose group, and the node's epoch when it was added."""
+
+    group_id: str
+    owner_user_id: str
+    epoch: int
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    user_id: str  # "" for an e-mail without an account: listed, never counted
+    user_name: str
+    manager: bool = False
+
+
+@dataclass(frozen=True)
+class UserGroup:
+    """A named set of users, owned by its creator (BuildingDepot user group)."""
+
+    group_id: str
+    owner_user_id: str
+    name: str
+    description: str = ""
+    members: tuple[GroupMember, ...] = ()  # by e-mail; user_id "" for an e-mail without an account
+    created_at: int = 0
+    version: int = 0
+    granted_targets: frozenset[str] = frozenset()  # what is granted to the group ("node:<id>", …)
+
+
+@dataclass(frozen=True)
+class NodeGroup:
+    """A named set of nodes, owned by its creator (RainMaker node_group), and the grants on it."""
+
+    group_id: str
+    owner_user_id: str
+    name: str
+    description: str = ""
+    node_ids: frozenset[str] = frozenset()
+    grants: tuple[Grant, ...] = ()
+    custom_data: dict[str, Any] = field(default_factory=dict)
+    type: str | None = None
+    mutually_exclusive: bool = False
+    parent_group_id: str | None = None
+    tag: str | None = None
     created_at: int = 0
 
 
@@ -86,6 +140,7 @@ class User:
     user_id: str
     user_name: str
     created_at: int = 0
+    group_ids: frozenset[str] = frozenset()  # the user groups it is a member of
 
 
 @dataclass(frozen=True)
@@ -120,6 +175,7 @@ class ShareRequest:
     status: RequestStatus
     created_at: int
     expires_at: int
+    sub_role: int | None = None  # given to the invitee's association on accept (see `domain.sharing`)
 
     @property
     def node_ids(self) -> list[str]:

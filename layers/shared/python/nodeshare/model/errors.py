@@ -80,3 +80,11 @@ class RequestNotPending(DomainError):
 
 class RequestExpired(DomainError):
     """The request's lifetime (7 days by default) has passed."""
+
+
+class GroupNotFound(DomainError):
+    """No such group *for this caller*: groups it may not see are never revealed."""
+
+
+class GroupLimitReached(DomainError):
+    """A limit that keeps the decision cheap was reached (groups per user, nodes per group, …)."""

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nodeshare.model.entities import Association, Node, User
-from nodeshare.store.models import AssociationModel, NodeModel, UserModel
-from nodeshare.store.records import to_association, to_node, to_user
+from nodeshare.model.entities import Association, Node, NodeGroup, User, UserGroup
+from nodeshare.store.models import USER_GROUP, AssociationModel, GroupModel, NodeModel, UserModel
+from nodeshare.store.records import to_association, to_node, to_node_group, to_user, to_user_group
 
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem request (a DynamoDB limit)
 
@@ -26,6 +26,8 @@ class Facts:
     nodes: dict[str, Node] = field(default_factory=dict)
     associations: dict[tuple[str, str], Association] = field(default_factory=dict)  # (node, user)
     users: dict[str, User] = field(default_factory=dict)
+    user_groups: dict[str, UserGroup] = field(default_factory=dict)
+    node_groups: dict[str, NodeGroup] = field(default_factory=dict)
 
     def of(self, node_id: str, user_id: str) -> tuple[Node | None, Association | None]:
         """The node (or None) and this user's association with it (or None)."""
@@ -35,27 +37,42 @@ class Facts:
 def load_for_decision(
     principal_id: str, node_ids: Sequence[str], other_users: Sequence[str] = (), user_rows: Sequence[str] = ()
 ) -> Facts:
-    """What the decision needs about a principal and nodes, in two round trips (up to a batch):
+    """What the decision needs about a principal and nodes, in two round trips (one BatchGetItem
+    each, up to 100 keys; more keys, more batches):
 
-    1. the nodes (with their grants), the principal's and `other_users`' associations with
-       them, and the `user_rows` users;
-    2. the associations of everyone those sources were granted through (`granted_by`), whose
-       authority the decision checks, unless already read or the node's primary.
+    1. the nodes (with the grants on them and the node groups holding them), the principal's and
+       `other_users`' associations with them, and the principal's (and `user_rows`') user rows,
+       which name its user groups;
+    2. those user groups and node groups (with the grants on them), and the associations of
+       everyone the sources were granted through or rest on (`granted_by`, node group owners),
+       whose authority the decision checks, unless already read or the node's primary.
     """
-    facts = load(node_ids, [principal_id, *other_users], user_rows)
-    grantors: list[tuple[str, str]] = []
+    facts = load(node_ids, [principal_id, *other_users], [principal_id, *user_rows])
+    keys: list[tuple[str, dict[str, Any]]] = []
+    principal = facts.users.get(principal_id)
+    group_ids = set(principal.group_ids if principal else ())
+    grantors: dict[tuple[str, str], None] = {}
     for node_id, node in facts.nodes.items():
+        group_ids.update(membership.group_id for membership in node.node_groups)
         chains = [row.granted_by for (row_node, _), row in facts.associations.items() if row_node == node_id]
         chains.extend(grant.granted_by for grant in node.grants)
-        for user_id in dict.fromkeys(user_id for chain in chains for user_id in chain):
+        chains.extend((membership.owner_user_id,) for membership in node.node_groups)
+        for user_id in (user_id for chain in chains for user_id in chain):
             if user_id != node.primary_user_id and (node_id, user_id) not in facts.associations:
-                grantors.append((node_id, user_id))
-    if grantors:
-        table = AssociationModel.Meta.table_name
-        keys = [
-            (table, {"node_id": {"S": node_id}, "user_id": {"S": user_id}}) for node_id, user_id in grantors
-        ]
-        for _, raw in batch_get_keys(keys):
+                grantors[(node_id, user_id)] = None
+    groups_table, associations_table = GroupModel.Meta.table_name, AssociationModel.Meta.table_name
+    keys.extend((groups_table, {"group_id": {"S": group_id}}) for group_id in sorted(group_ids))
+    keys.extend(
+        (associations_table, {"node_id": {"S": node}, "user_id": {"S": user}}) for node, user in grantors
+    )
+    for table, raw in batch_get_keys(keys):
+        if table == groups_table:
+            group = GroupModel.from_raw_data(raw)
+            if group.kind == USER_GROUP:
+                facts.user_groups[group.group_id] = to_user_group(group)
+            else:
+                facts.node_groups[group.group_id] = to_node_group(group)
+        else:
             row = to_association(AssociationModel.from_raw_data(raw))
             facts.associations[(row.node_id, row.user_id)] = row
     return facts
@@ -107,3 +124,38 @@ def batch_get(request: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             found[table].extend(items)
         request = response.get("UnprocessedKeys") or {}
     return found
+
+
+def batch_get_groups(group_ids: Sequence[str]) -> dict[str, UserGroup | NodeGroup]:
+    """Groups by id, 100 per BatchGetItem, strongly consistent; missing ids are left out."""
+    table = GroupModel.Meta.table_name
+    found: dict[str, UserGroup | NodeGroup] = {}
+    for _, raw in batch_get_keys(
+        [(table, {"group_id": {"S": group_id}}) for group_id in dict.fromkeys(group_ids)]
+    ):
+        item = GroupModel.from_raw_data(raw)
+        found[item.group_id] = to_user_group(item) if item.kind == USER_GROUP else to_node_group(item)
+    return found
+
+
+def reachable_node_ids(user_id: str) -> list[str]:
+    """Every node a user might reach, for the decision to check: the nodes of its association
+    rows (GSI `by_user`), and the nodes granted to it or to its user groups (their
+    `granted_targets`, read by key). Current or not: the decision says which count."""
+    node_ids = dict.fromkeys(
+        item.node_id for item in AssociationModel.by_user.query(user_id, attributes_to_get=["node_id"])
+    )
+    try:
+        user = UserModel.get(user_id, consistent_read=True)
+    except UserModel.DoesNotExist:
+        return list(node_ids)
+    targets = set(user.granted_targets or ())
+    for group in batch_get_groups(sorted(user.group_ids or ())).values():
+        if isinstance(group, UserGroup):
+            targets.update(group.granted_targets)
+    node_ids.update(
+        dict.fromkeys(
+            sorted(target.removeprefix("node:") for target in targets if target.startswith("node:"))
+        )
+    )
+    return list(node_ids)

@@ -9,12 +9,6 @@ from nodeshare.store.models import AssociationModel
 from nodeshare.store.records import to_association
 
 
-def node_ids_of_user(user_id: str) -> list[str]:
-    """The ids of every node a user has an association row with (GSI `by_user`, every page;
-    about 20,000 ids per 1 MB page), current or not: the decision says which count."""
-    return [item.node_id for item in AssociationModel.by_user.query(user_id, attributes_to_get=["node_id"])]
-
-
 def get_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Association]:
     """Association rows by (node_id, user_id), strongly consistent, 100 keys per BatchGetItem;
     keys without a row are left out."""

@@ -75,6 +75,12 @@ class NodeModel(Model):
     # added, removed or re-levelled, a grant set or removed), so a write allowed by the access
     # read is conditioned on this one attribute of the node item instead of on every row behind it.
     access_version = NumberAttribute(default=0)
+    # The node groups holding this node: group_id -> {"owner": owner's user id, "epoch": the node's
+    # epoch when it was added}, written with the group's `node_ids` in one transaction, so the
+    # decision finds the node's groups (and whose authority their grants rest on) with the node.
+    node_groups = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # Free-form JSON metadata (esp-rainmaker-cli `node set-metadata`); absent when empty.
+    metadata = MapAttribute(null=True)  # type: ignore[var-annotated]
 
     by_catalog = NodesByCatalog()
 
@@ -107,6 +113,8 @@ class AssociationModel(Model):
     created_at = NumberAttribute()
     # Empty when the primary shared; else who shared and the chain its authority came through.
     granted_by = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    # RainMaker's sub-role (1-4) from the share request; a label for apps, never a level.
+    sub_role = NumberAttribute(null=True)
 
     by_user = AssociationsByUser()
 
@@ -132,6 +140,12 @@ class UserModel(Model):
     user_id = UnicodeAttribute(hash_key=True)
     user_name = UnicodeAttribute()
     created_at = NumberAttribute()
+    # The user groups this user is a member of, written with the group's `members` in one
+    # transaction, so the decision reads them with the user's other facts.
+    group_ids = UnicodeSetAttribute(null=True)
+    # The targets ("node:<id>", "node_group:<id>") granted to this user, written with each grant:
+    # the subject side of grants, for listing what a user reaches (the target holds the truth).
+    granted_targets = UnicodeSetAttribute(null=True)
 
     by_user_name = UsersByName()
 
@@ -210,10 +224,62 @@ class RequestModel(Model):
     # line
     node_id = UnicodeAttribute(null=True)
     epoch = NumberAttribute(null=True)
+    # header: RainMaker's sub-role (1-4) for the invitee
+    sub_role = NumberAttribute(null=True)
 
     pending_by_invitee = PendingByInvitee()
     pending_by_requester = PendingByRequester()
     by_node = RequestLinesByNode()
+
+
+class GroupsByOwner(GlobalSecondaryIndex["GroupModel"]):
+    """The groups a user owns, in group_id order (`GET /v1/user/groups`, `GET /v1/user/node_group`)."""
+
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner_user_id = UnicodeAttribute(hash_key=True)
+    group_id = UnicodeAttribute(range_key=True)
+
+
+USER_GROUP, NODE_GROUP = "user", "node"
+
+
+class GroupModel(Model):
+    """User groups and node groups (BuildingDepot user / sensor groups, RainMaker node groups).
+
+    A user group holds its `members` (e-mail -> {user_id, manager}); each member's user item
+    names the group in `group_ids`, written in the same transaction. A node group holds its
+    `node_ids` (each node item names the group in `node_groups`, same transaction) and the grants
+    made on it (`grants`, subject -> {level, granted_by, created_at}). Deleting a group deletes
+    this item: from then on nothing counts through it; the stream tidies the members' items.
+    """
+
+    class Meta:
+        table_name = settings().groups_table
+        region = settings().region
+        billing_mode = PAY_PER_REQUEST
+
+    group_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()  # USER_GROUP | NODE_GROUP
+    owner_user_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    version = NumberAttribute(default=0)  # moves with every change; edits are conditioned on it
+    members = MapAttribute(null=True)  # type: ignore[var-annotated]
+    node_ids = UnicodeSetAttribute(null=True)
+    grants = MapAttribute(null=True)  # type: ignore[var-annotated]
+    granted_targets = UnicodeSetAttribute(null=True)  # user groups: what is granted to the group
+    # RainMaker node_group fields
+    custom_data = MapAttribute(null=True)  # type: ignore[var-annotated]
+    group_type = UnicodeAttribute(null=True)
+    mutually_exclusive = BooleanAttribute(null=True)
+    parent_group_id = UnicodeAttribute(null=True)
+    tag = UnicodeAttribute(null=True)
+
+    by_owner = GroupsByOwner()
 
 
 @dataclass(frozen=True)
@@ -235,4 +301,5 @@ TABLES: tuple[TableDefinition, ...] = (
     TableDefinition("associations", AssociationModel, stream=False),
     TableDefinition("users", UserModel, stream=False),
     TableDefinition("requests", RequestModel, stream=True, ttl_attribute="expires_at"),
+    TableDefinition("groups", GroupModel, stream=True),
 )

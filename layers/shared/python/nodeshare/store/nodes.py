@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pynamodb.connection import Connection
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from nodeshare.model.entities import Node, Role
@@ -89,6 +91,7 @@ def claim(node: Node, user_id: str, user_name: str, now: int) -> int:
                 NodeModel.epoch.set(new_epoch),
                 NodeModel.primary_user_id.set(user_id),
                 NodeModel.secondary_user_ids.remove(),
+                NodeModel.grants.remove(),  # every grant was made under the old epoch
             ],
             condition=(NodeModel.node_id.exists() & (NodeModel.epoch == node.epoch)),
         )
@@ -118,6 +121,7 @@ def release(node: Node, user_id: str) -> None:
                 NodeModel.epoch.set(node.epoch + 1),
                 NodeModel.primary_user_id.remove(),
                 NodeModel.secondary_user_ids.remove(),
+                NodeModel.grants.remove(),  # every grant was made under the old epoch
             ],
             condition=(NodeModel.primary_user_id == user_id) & (NodeModel.epoch == node.epoch),
         )
@@ -142,3 +146,30 @@ def write_params(writes: list[tuple[Node, dict[str, dict[str, Any]]]]) -> None:
                 for param, value in values.items()
             ]
             transaction.update(NodeModel(node.node_id), actions=actions, condition=access_unchanged(node))
+
+
+def write_details(node: Node, tags: tuple[str, ...], metadata: dict[str, Any]) -> Node:
+    """Set the node's tags and metadata (empty metadata removes the attribute) in one UpdateItem,
+    conditioned on the access that allowed it (`access_unchanged`) and on both still being what
+    `node` holds: a change that raced this one makes it fail as a Conflict, never lost."""
+    condition = access_unchanged(node) & _tags_as_read(node) & _metadata_as_read(node)
+    actions: list[Action] = [
+        NodeModel.tags.set(list(tags)),  # type: ignore[arg-type]
+        NodeModel.metadata.set(metadata) if metadata else NodeModel.metadata.remove(),
+    ]
+    with refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")):
+        NodeModel(node.node_id).update(actions=actions, condition=condition)
+    return replace(node, tags=tags, metadata=metadata)
+
+
+def _tags_as_read(node: Node) -> Any:
+    # `to_node` reads an absent list as no tags.
+    same = NodeModel.tags == list(node.tags)
+    return same | NodeModel.tags.does_not_exist() if not node.tags else same
+
+
+def _metadata_as_read(node: Node) -> Any:
+    # `to_node` reads an absent (or empty) map as no metadata.
+    if node.metadata:
+        return NodeModel.metadata == node.metadata
+    return NodeModel.metadata.does_not_exist() | (NodeModel.metadata == {})

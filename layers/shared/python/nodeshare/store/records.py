@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeshare.model.entities import Association, Connectivity, Grant, Node, Role, User
+from nodeshare.model.entities import (
+    Association,
+    Connectivity,
+    Grant,
+    GroupMember,
+    Node,
+    NodeGroup,
+    NodeGroupMembership,
+    Role,
+    User,
+    UserGroup,
+)
 from nodeshare.model.levels import Level
-from nodeshare.store.models import AssociationModel, NodeModel, UserModel
+from nodeshare.store.models import AssociationModel, GroupModel, NodeModel, UserModel
 
 
 def plain(value: Any) -> Any:
@@ -36,17 +47,39 @@ def to_node(item: NodeModel) -> Node:
         connectivity=Connectivity(bool(item.connected), int(item.connectivity_timestamp_ms)),
         created_at=int(item.created_at),
         access_version=int(item.access_version or 0),
-        grants=tuple(
-            Grant(
-                subject=subject,
-                level=Level(grant["level"]),
-                epoch=int(grant["epoch"]),
-                granted_by=tuple(grant.get("granted_by") or ()),
-                created_at=int(grant.get("created_at") or 0),
-            )
-            for subject, grant in sorted((plain(item.grants) or {}).items())
+        grants=to_grants(item.grants),
+        node_groups=tuple(
+            NodeGroupMembership(group_id, str(entry["owner"]), int(entry["epoch"]))
+            for group_id, entry in sorted((plain(item.node_groups) or {}).items())
         ),
+        metadata=plain(item.metadata) or {},
     )
+
+
+def to_grants(raw: Any) -> tuple[Grant, ...]:
+    """A target's `grants` map (subject -> {level, epoch?, granted_by, created_at}) as records."""
+    return tuple(
+        Grant(
+            subject=subject,
+            level=Level(grant["level"]),
+            epoch=int(grant["epoch"]) if grant.get("epoch") is not None else None,
+            granted_by=tuple(str(user_id) for user_id in grant.get("granted_by") or ()),
+            created_at=int(grant.get("created_at") or 0),
+        )
+        for subject, grant in sorted((plain(raw) or {}).items())
+    )
+
+
+def grant_item(grant: Grant) -> dict[str, Any]:
+    """One entry of a target's `grants` map."""
+    item: dict[str, Any] = {
+        "level": grant.level.value,
+        "granted_by": list(grant.granted_by),
+        "created_at": grant.created_at,
+    }
+    if grant.epoch is not None:
+        item["epoch"] = grant.epoch
+    return item
 
 
 def to_association(item: AssociationModel) -> Association:
@@ -59,8 +92,48 @@ def to_association(item: AssociationModel) -> Association:
         epoch=int(item.epoch),
         created_at=int(item.created_at),
         granted_by=tuple(str(user_id) for user_id in item.granted_by or ()),
+        sub_role=int(item.sub_role) if item.sub_role is not None else None,
     )
 
 
 def to_user(item: UserModel) -> User:
-    return User(user_id=item.user_id, user_name=item.user_name, created_at=int(item.created_at))
+    return User(
+        user_id=item.user_id,
+        user_name=item.user_name,
+        created_at=int(item.created_at),
+        group_ids=frozenset(item.group_ids or ()),
+    )
+
+
+def to_user_group(item: GroupModel) -> UserGroup:
+    members = plain(item.members) or {}
+    return UserGroup(
+        group_id=item.group_id,
+        owner_user_id=item.owner_user_id,
+        name=item.name,
+        description=item.description or "",
+        members=tuple(
+            GroupMember(str(member.get("user_id") or ""), user_name, bool(member.get("manager")))
+            for user_name, member in sorted(members.items())
+        ),
+        created_at=int(item.created_at),
+        version=int(item.version or 0),
+        granted_targets=frozenset(item.granted_targets or ()),
+    )
+
+
+def to_node_group(item: GroupModel) -> NodeGroup:
+    return NodeGroup(
+        group_id=item.group_id,
+        owner_user_id=item.owner_user_id,
+        name=item.name,
+        description=item.description or "",
+        node_ids=frozenset(item.node_ids or ()),
+        grants=to_grants(item.grants),
+        custom_data=plain(item.custom_data) or {},
+        type=item.group_type,
+        mutually_exclusive=bool(item.mutually_exclusive),
+        parent_group_id=item.parent_group_id,
+        tag=item.tag,
+        created_at=int(item.created_at),
+    )

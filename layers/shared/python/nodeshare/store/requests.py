@@ -38,6 +38,7 @@ def to_share_request(item: RequestModel) -> ShareRequest:
         status=RequestStatus(item.status),
         created_at=int(item.created_at or 0),
         expires_at=int(item.expires_at),
+        sub_role=int(item.sub_role) if item.sub_role is not None else None,
     )
 
 
@@ -60,6 +61,7 @@ def _header(request: ShareRequest) -> RequestModel:
         expires_at=request.expires_at,
         pending_invitee=request.invitee_user_id,
         pending_requester=request.requester_user_id,
+        sub_role=request.sub_role,
     )
 
 

@@ -40,6 +40,7 @@ def _association(
     epoch: int,
     now: int,
     granted_by: GrantedBy = (),
+    sub_role: int | None = None,
 ) -> AssociationModel:
     return AssociationModel(
         node_id,
@@ -50,6 +51,7 @@ def _association(
         epoch=epoch,
         created_at=now,
         granted_by=list(granted_by) or None,
+        sub_role=sub_role,
     )
 
 
@@ -65,7 +67,8 @@ def grant_operations(
     granted_by: GrantedBy,
 ) -> list[Operation]:
     """The transaction items that give the invitee this node, conditioned on the node's access
-    being what the requester's authority was checked against (epoch and access version)."""
+    being what the requester's authority was checked against (epoch and access version). A share
+    gives the invitee the request's `sub_role`; a transfer makes it primary, which has none."""
     invitee = request.invitee_user_id
     assert invitee is not None
     epoch = node.epoch
@@ -86,6 +89,7 @@ def grant_operations(
                     epoch,
                     now,
                     granted_by,
+                    request.sub_role,
                 )
             ),
         ]
@@ -99,7 +103,12 @@ def grant_operations(
     operations: list[Operation] = [
         lambda tx: tx.update(
             NodeModel(node.node_id),
-            actions=[NodeModel.epoch.set(new_epoch), NodeModel.primary_user_id.set(invitee), secondaries],
+            actions=[
+                NodeModel.epoch.set(new_epoch),
+                NodeModel.primary_user_id.set(invitee),
+                secondaries,
+                NodeModel.grants.remove(),  # every grant was made under the old epoch
+            ],
             condition=(NodeModel.epoch == epoch) & (NodeModel.primary_user_id == request.requester_user_id),
         ),
         lambda tx: tx.save(
@@ -157,9 +166,10 @@ def accept(request: ShareRequest, grants: Sequence[NodeGrant], now: int) -> None
             ) from exc
 
 
-def set_levels(changes: Sequence[tuple[Association, Level, GrantedBy]]) -> None:
-    """Change existing secondaries' levels (and who they are now granted by), each only if the
-    row is still the one read; each node's access version moves in the same transaction."""
+def set_levels(changes: Sequence[tuple[Association, Level, GrantedBy]], sub_role: int | None = None) -> None:
+    """Change existing secondaries' levels (and who they are now granted by, and their sub-role:
+    a new share replaces the old one's), each only if the row is still the one read; each node's
+    access version moves in the same transaction."""
     per_transaction = TRANSACTION_LIMIT // 2  # two items per change
     with refused_as(Conflict("Access changed meanwhile; retry")):
         for start in range(0, len(changes), per_transaction):
@@ -172,6 +182,9 @@ def set_levels(changes: Sequence[tuple[Association, Level, GrantedBy]]) -> None:
                             AssociationModel.granted_by.set(list(granted_by))  # type: ignore[arg-type]
                             if granted_by
                             else AssociationModel.granted_by.remove(),
+                            AssociationModel.sub_role.set(sub_role)
+                            if sub_role is not None
+                            else AssociationModel.sub_role.remove(),
                         ],
                         condition=(AssociationModel.epoch == association.epoch)
                         & (AssociationModel.role == Role.SECONDARY.value),

@@ -1,0 +1,119 @@
+"""Grants (BuildingDepot permissions): a level given to a user or a user group on a node.
+
+- Only the primary or a user with `rwp` given to it directly on the node may grant (the one
+  decision point's `Action.SHARE`), and never above its own level. A grant records the node's
+  epoch and who granted it on whose authority (`granted_by`): a new claim or transfer cuts every
+  grant off at once, and so does the grantor losing `rwp` (SPEC §1.1 step 2).
+- The subject is named by e-mail (`user_name`) or by user group id (`user_group`, one the
+  granter may see). An e-mail without an account gets the same answer as a known one: the grant
+  is stored for that e-mail and never matches anyone (SPEC §2.4).
+- Levels are `dr`, `r`, `rw`, `rwp`, or BuildingDepot's spellings `d/r`, `r/w`, `r/w/p`.
+- `GET` lists a node's grants to those who may manage it (`rwp` or primary); `DELETE` removes
+  one and answers the same whether there was one or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nodeshare.domain.authorization import (
+    Action,
+    GroupAction,
+    NodeAccess,
+    authorize,
+    authorize_group,
+    authorize_many,
+    counts,
+    node_facts,
+)
+from nodeshare.domain.users import normalize_email
+from nodeshare.model.entities import GROUP_SUBJECT, USER_SUBJECT, Grant, Principal
+from nodeshare.model.errors import AccessDenied, BadRequest, GroupLimitReached
+from nodeshare.model.levels import Level
+from nodeshare.store import access
+from nodeshare.store import grants as grant_store
+from nodeshare.store import users as user_store
+
+EMAIL_SUBJECT = "email:"  # an e-mail without an account: stored, never matches a principal
+MAX_GRANTS_PER_NODE = 100
+LEVEL_SPELLINGS = {"d/r": Level.DENY_READ, "r/w": Level.READ_WRITE, "r/w/p": Level.READ_WRITE_PERMISSION}
+
+
+def parse_level(permission: str) -> Level:
+    return LEVEL_SPELLINGS.get(permission) or Level(permission)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a grant names, as the client named it: exactly one of the two."""
+
+    user_name: str | None = None
+    user_group: str | None = None
+
+
+def _subject_key(principal: Principal, subject: Subject) -> str:
+    if subject.user_group is not None:
+        return GROUP_SUBJECT + authorize_group(principal, GroupAction.VIEW, subject.user_group).group_id
+    user_name = normalize_email(subject.user_name or "")
+    user = user_store.find_by_name(user_name)
+    return USER_SUBJECT + user.user_id if user else EMAIL_SUBJECT + user_name
+
+
+def _manage(principal: Principal, node_id: str, now: int) -> NodeAccess:
+    return authorize(principal, Action.SHARE, node_id, now)
+
+
+def set_permission(principal: Principal, subject: Subject, node_id: str, permission: str, now: int) -> None:
+    level = parse_level(permission)
+    key = _subject_key(principal, subject)
+    if key == USER_SUBJECT + principal.user_id:
+        raise BadRequest("Cannot grant yourself a permission")
+    node_access = _manage(principal, node_id, now)
+    own = node_access.decision.level  # None: the primary, never restricted
+    if own is not None and level.rank > own.rank:
+        raise AccessDenied(f"Cannot grant {level}, above your own level {own}")
+    node = node_access.node
+    if len(node.grants) >= MAX_GRANTS_PER_NODE and all(grant.subject != key for grant in node.grants):
+        raise GroupLimitReached(f"A node holds at most {MAX_GRANTS_PER_NODE} grants")
+    grant = Grant(key, level, node.epoch, node_access.decision.onward, now)
+    grant_store.set_on_node(node, grant)
+
+
+def remove_permission(principal: Principal, subject: Subject, node_id: str, now: int) -> None:
+    key = _subject_key(principal, subject)
+    node = _manage(principal, node_id, now).node
+    if any(grant.subject == key for grant in node.grants):
+        grant_store.remove_from_node(node, key)
+
+
+@dataclass(frozen=True)
+class ListedGrant:
+    subject: Subject
+    level: Level
+    current: bool  # counts now (its epoch and grantors); a stale one is tidied by the stream
+    created_at: int
+
+
+def list_permissions(principal: Principal, node_id: str, now: int) -> list[ListedGrant]:
+    """The node's grants, each with whether it counts now, for those who may manage the node."""
+    checked = authorize_many(principal, Action.SHARE, [node_id], now)
+    node = checked.raise_first_refusal()[node_id].node
+    authorities = node_facts(principal.user_id, node_id, checked.facts).authorities  # grantors loaded
+    user_ids = [
+        grant.subject.removeprefix(USER_SUBJECT)
+        for grant in node.grants
+        if grant.subject.startswith(USER_SUBJECT)
+    ]
+    users = access.load([], [], user_rows=user_ids).users if user_ids else {}
+    listed = []
+    for grant in node.grants:
+        if grant.subject.startswith(USER_SUBJECT):
+            user = users.get(grant.subject.removeprefix(USER_SUBJECT))
+            subject = Subject(user_name=user.user_name if user else "")
+        elif grant.subject.startswith(GROUP_SUBJECT):
+            subject = Subject(user_group=grant.subject.removeprefix(GROUP_SUBJECT))
+        else:
+            subject = Subject(user_name=grant.subject.removeprefix(EMAIL_SUBJECT))
+        current = counts(grant.epoch, grant.granted_by, node, authorities) is None
+        listed.append(ListedGrant(subject, grant.level, current, grant.created_at))
+    return listed
