@@ -25,6 +25,8 @@ _active: dict[str, Cost | None] = {"cost": None}
 # DynamoDB's limit on what one call of each batched operation may carry: keys per BatchGetItem,
 # items per transaction, put / delete requests per BatchWriteItem.
 BATCH_LIMITS = {"BatchGetItem": 100, "TransactGetItems": 100, "TransactWriteItems": 100, "BatchWriteItem": 25}
+# The calls that only read: what a decision may use (bench/decision.py).
+READS = ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems")
 
 
 @dataclass
@@ -39,6 +41,11 @@ class Cost:
     @property
     def scans(self) -> int:
         return self.operations["Scan"]
+
+    @property
+    def reads(self) -> int:
+        """Round trips that only read (a decision's); the rest write."""
+        return sum(self.operations[name] for name in READS)
 
     @property
     def fewest_batches(self) -> int:
@@ -78,24 +85,32 @@ def _batched(operation: str, params: dict[str, Any]) -> int:
     return len(params.get("TransactItems", []))
 
 
+def _count(cost: Cost, service: str, operation: str, params: dict[str, Any], response: dict[str, Any]) -> None:
+    if service == "dynamodb":
+        cost.round_trips += 1
+        cost.operations[operation] += 1
+        read, written = _items(operation, params, response) if response else (0, 0)
+        cost.items_read += read
+        cost.items_written += written
+        if operation in BATCH_LIMITS:
+            cost.batched[operation] += _batched(operation, params)
+    elif service == "cognito-idp":
+        cost.cognito_calls += 1
+
+
 def install() -> None:
     original = botocore.client.BaseClient._make_api_call
 
     def counted(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        response = original(self, operation_name, api_params)
-        cost = _active["cost"]
-        if cost is not None and not threading.current_thread().name.startswith("stream:"):
-            service = self.meta.service_model.service_name
-            if service == "dynamodb":
-                cost.round_trips += 1
-                cost.operations[operation_name] += 1
-                read, written = _items(operation_name, api_params, response)
-                cost.items_read += read
-                cost.items_written += written
-                if operation_name in BATCH_LIMITS:
-                    cost.batched[operation_name] += _batched(operation_name, api_params)
-            elif service == "cognito-idp":
-                cost.cognito_calls += 1
+        # A call that fails (a refused condition, a cancelled transaction) is a round trip too:
+        # counted, with nothing read or written.
+        response: dict[str, Any] = {}
+        try:
+            response = original(self, operation_name, api_params)
+        finally:
+            cost = _active["cost"]
+            if cost is not None and not threading.current_thread().name.startswith("stream:"):
+                _count(cost, self.meta.service_model.service_name, operation_name, api_params, response)
         return response
 
     botocore.client.BaseClient._make_api_call = counted  # type: ignore[method-assign]

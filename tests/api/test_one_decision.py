@@ -16,7 +16,9 @@ from tests.api.conftest import call
 
 USER = {"sub": "u-1", "username": "u-1"}
 OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
-NAMING = ("node_id", "nodeid", "nodes", "request_id")
+NAMING = ("node_id", "nodeid", "nodes", "request_id", "group_id")
+# The decision's entry points: nodes, requests, user groups, node groups.
+DECIDERS = ("decide", "may_handle_request", "may_handle_group", "may_handle_node_group")
 # Routes that create the node they name: only who may call them is decided (`Route.caller`).
 CREATES_THE_NODE = {"register_node"}
 
@@ -48,6 +50,14 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "delete_user_group": ("", None, {"group_id": "ug-1"}),
     "set_group_users": ("", {"users": ["b@x.test"]}, {"group_id": "ug-1"}),
     "list_group_users": ("", None, {"group_id": "ug-1"}),
+    "create_node_group": ("", {"group_name": "G", "nodes": ["n1"]}, {}),
+    "get_node_groups": ("group_id=G1&node_list=true", None, {}),
+    "edit_node_group": ("group_id=G1", {"nodes": ["n1"], "operation": "add"}, {}),
+    "delete_node_group": ("group_id=G1", None, {}),
+    "request_permission": ("", {"nodes": ["n1"], "permission": "r"}, {}),
+    "list_permission_requests": ("request_id=r1", None, {}),
+    "answer_permission_request": ("", {"request_id": "r1", "accept": True, "permission": "r"}, {}),
+    "cancel_permission_request": ("request_id=r1", None, {}),
 }
 
 
@@ -67,7 +77,7 @@ def test_every_route_that_names_a_node_or_request_has_a_sample_here():
 @pytest.mark.parametrize("route", NAMING_ROUTES, ids=lambda route: route.operation)
 def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPatch, route: Route):
     asked: list[str] = []
-    for name in ("decide", "may_handle_request", "may_handle_group", "require_operator"):
+    for name in (*DECIDERS, "require_operator"):
         original = getattr(authorization, name)
 
         def recording(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
@@ -80,9 +90,7 @@ def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPa
     request_body = "" if body is None else json.dumps(body)
     response = call(route.operation, claims=claims, query=query, body=request_body, path_params=path_params)
     assert response["statusCode"] < 500, response["body"]
-    deciders = {"decide", "may_handle_request", "may_handle_group"}
-    if route.operation in CREATES_THE_NODE:
-        deciders = {"require_operator"}
+    deciders = {"require_operator"} if route.operation in CREATES_THE_NODE else set(DECIDERS)
     assert deciders & set(asked), f"{route.operation} answered without asking the decision"
 
 

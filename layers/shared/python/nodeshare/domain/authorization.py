@@ -8,7 +8,9 @@ answered here, and nowhere else.
 - `authorize` / `authorize_many` load those facts themselves (`store.access`), in two round
   trips whatever the number of nodes up to a batch: a caller may ask for extra rows in the same
   round trips, but can never hand facts in (they could miss a `dr` grant).
-- `authorize_request` says who may see, answer or cancel a share request.
+- `may_handle_request` says who may see, answer or cancel a request (share or permission
+  request); `authorize_under_epochs` whether the one whose authority a request rests on still
+  holds it under the node epochs the request was made in (SPEC §2 rule 8).
 - `counts(...)` is the one "is this source current?" rule: made under the node's current epoch,
   and, when an `rwp` user made it, while every user it was granted through still holds `rwp` or
   is the primary (SPEC §1.1 step 2). Sharing lists and level updates use it too.
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from nodeshare.domain.scopes import in_scope
 from nodeshare.model.entities import (
@@ -33,6 +36,7 @@ from nodeshare.model.entities import (
     Node,
     NodeGroup,
     NodeGroupMembership,
+    PermissionRequest,
     Principal,
     Role,
     ShareRequest,
@@ -42,6 +46,8 @@ from nodeshare.model.errors import AccessDenied, GroupNotFound, NodeNotFound, Op
 from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
 from nodeshare.store import groups as group_store
+from nodeshare.store import node_groups as node_group_store
+from nodeshare.store import permission_requests as permission_request_store
 from nodeshare.store import requests as request_store
 
 
@@ -394,43 +400,71 @@ def explain(principal: Principal, action: Action, node_id: str, now: int) -> Dec
 
 
 class RequestAction(StrEnum):
-    VIEW = "view"  # see the request: its requester or invitee
-    ANSWER = "answer"  # accept or decline: the invitee
+    VIEW = "view"  # see the request: its requester or the one who answers it
+    ANSWER = "answer"  # accept or decline: a share's invitee, a permission request's approver
     CANCEL = "cancel"  # the requester
 
 
-def may_handle_request(principal: Principal, action: RequestAction, request: ShareRequest | None) -> bool:
+AnyRequest = ShareRequest | PermissionRequest
+R = TypeVar("R", ShareRequest, PermissionRequest)
+
+
+def may_handle_request(principal: Principal, action: RequestAction, request: AnyRequest | None) -> bool:
     """Requests are personal: only their parties may touch them, operators included, and a
-    missing request is refused like a foreign one (SPEC §2.4)."""
+    missing request is refused like a foreign one (SPEC §2.4). A request no one may answer (an
+    unknown e-mail, a node without a primary) is its requester's alone."""
     if request is None:
         return False
     parties = {
-        RequestAction.VIEW: (request.requester_user_id, request.invitee_user_id),
-        RequestAction.ANSWER: (request.invitee_user_id,),
+        RequestAction.VIEW: (request.requester_user_id, request.answerer_user_id),
+        RequestAction.ANSWER: (request.answerer_user_id,),
         RequestAction.CANCEL: (request.requester_user_id,),
     }[action]
     return principal.user_id in parties
 
 
-def authorize_request(principal: Principal, action: RequestAction, request_id: str) -> ShareRequest:
-    """The request, if the caller may `action` it; anyone else learns nothing (404)."""
-    request = request_store.get(request_id)
+def _for_parties(principal: Principal, action: RequestAction, request_id: str, request: R | None) -> R:
     if not may_handle_request(principal, action, request) or request is None:
         raise RequestNotFound(f"Request {request_id} not found")
     return request
 
 
-def authorize_requester(request: ShareRequest, now: int, *, user_rows: Sequence[str] = ()) -> Checked:
-    """SPEC §2 rule 8: a request is honoured only while the one who made it still holds the
-    right to make it. Per node of the request: the requester's access now, if it still allows
-    sharing (or transferring) under the epoch the request was made in; else the refusal."""
-    requester = Principal(request.requester_user_id, request.requester_user_name)
-    action = Action.TRANSFER if request.transfer else Action.SHARE
-    checked = authorize_many(requester, action, request.node_ids, now, user_rows=user_rows)
+def authorize_request(principal: Principal, action: RequestAction, request_id: str) -> ShareRequest:
+    """The share request, if the caller may `action` it; anyone else learns nothing (404)."""
+    return _for_parties(principal, action, request_id, request_store.get(request_id))
+
+
+def authorize_permission_request(
+    principal: Principal, action: RequestAction, request_id: str
+) -> PermissionRequest:
+    """The permission request, if the caller may `action` it; anyone else learns nothing (404)."""
+    return _for_parties(principal, action, request_id, permission_request_store.get(request_id))
+
+
+def authorize_under_epochs(
+    principal: Principal,
+    action: Action,
+    node_epochs: Mapping[str, int],
+    now: int,
+    *,
+    user_rows: Sequence[str] = (),
+) -> Checked:
+    """SPEC §2 rule 8: a request is honoured only while the one whose authority it rests on still
+    holds it, on every node it names. Per node: `principal`'s access for `action` now, if the node
+    is still at the epoch the request was made in (no new claim, transfer or release since);
+    else the refusal."""
+    checked = authorize_many(principal, action, list(node_epochs), now, user_rows=user_rows)
     for node_id, outcome in checked.outcomes.items():
-        if isinstance(outcome, NodeAccess) and outcome.node.epoch != request.node_epochs[node_id]:
+        if isinstance(outcome, NodeAccess) and outcome.node.epoch != node_epochs[node_id]:
             checked.outcomes[node_id] = NodeNotFound(f"Node {node_id} changed owner since the request")
     return checked
+
+
+def authorize_requester(request: ShareRequest, now: int, *, user_rows: Sequence[str] = ()) -> Checked:
+    """A share request rests on its requester's right to share (or transfer) each node."""
+    requester = Principal(request.requester_user_id, request.requester_user_name)
+    action = Action.TRANSFER if request.transfer else Action.SHARE
+    return authorize_under_epochs(requester, action, request.node_epochs, now, user_rows=user_rows)
 
 
 class GroupAction(StrEnum):
@@ -459,6 +493,32 @@ def authorize_group(principal: Principal, action: GroupAction, group_id: str) ->
     403 for one it sees but may not change."""
     group = group_store.get(group_id)
     allowed, visible = may_handle_group(principal, action, group)
+    if group is None or not visible:
+        raise GroupNotFound(f"Group {group_id} not found")
+    if not allowed:
+        raise AccessDenied(f"Not allowed to {action.value.replace('_', ' ')} group {group_id}")
+    return group
+
+
+def may_handle_node_group(
+    principal: Principal, action: GroupAction, group: NodeGroup | None
+) -> tuple[bool, bool]:
+    """(allowed, visible) for a node group: its owner may do everything; a user it is shared with
+    (a grant naming the user) and operators may see it; a missing group is refused like a foreign
+    one. What a grant on the group allows on each node is `decide`'s, not this."""
+    if group is None:
+        return False, False
+    owner = group.owner_user_id == principal.user_id
+    shared = any(grant.subject == USER_SUBJECT + principal.user_id for grant in group.grants)
+    visible = owner or shared or principal.is_operator
+    return (visible if action is GroupAction.VIEW else owner), visible
+
+
+def authorize_node_group(principal: Principal, action: GroupAction, group_id: str) -> NodeGroup:
+    """The node group, if the caller may `action` it: 404 for one it may not see, 403 for one it
+    sees but may not change."""
+    group = node_group_store.get(group_id)
+    allowed, visible = may_handle_node_group(principal, action, group)
     if group is None or not visible:
         raise GroupNotFound(f"Group {group_id} not found")
     if not allowed:

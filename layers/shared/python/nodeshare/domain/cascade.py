@@ -13,6 +13,7 @@ from nodeshare.observability import logger
 from nodeshare.store import associations as association_store
 from nodeshare.store import grants as grant_store
 from nodeshare.store import groups as group_store
+from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import requests as request_store
 from nodeshare.store.models import USER_GROUP
 
@@ -62,16 +63,19 @@ def apply(change: Change) -> None:
 
 
 def forget_group(old: dict[str, Any]) -> None:
-    """A user group was deleted: it already counts for nothing (the decision needs its item);
-    take it off its members' user items and its grants off their targets."""
-    if old.get("kind") != USER_GROUP:
-        return
+    """A group was deleted: it already counts for nothing (the decision needs its item). A user
+    group leaves its members' user items and its grants leave their targets; a node group leaves
+    its nodes' items and its grants leave their subjects' indexes."""
     group_id = str(old["group_id"])
-    members = [
-        str(member.get("user_id")) for member in (old.get("members") or {}).values() if member.get("user_id")
-    ]
-    forgotten = group_store.forget_deleted(group_id, members)
-    dropped = grant_store.drop_subject(f"group:{group_id}", sorted(old.get("granted_targets") or ()))
+    if old.get("kind") == USER_GROUP:
+        members = [str(m["user_id"]) for m in (old.get("members") or {}).values() if m.get("user_id")]
+        forgotten = group_store.forget_deleted(group_id, members)
+        dropped = grant_store.drop_subject(f"group:{group_id}", sorted(old.get("granted_targets") or ()))
+    else:
+        forgotten = node_group_store.forget_deleted(group_id, sorted(old.get("node_ids") or ()))
+        for subject in old.get("grants") or {}:
+            grant_store.unindex_subject(subject, f"node_group:{group_id}")
+        dropped = len(old.get("grants") or {})
     logger.info("group deleted", group_id=group_id, members_forgotten=forgotten, grants_dropped=dropped)
 
 

@@ -101,11 +101,11 @@ def list_user_nodes(principal: Principal, start_id: str | None, limit: int, now:
     after = [node_id for node_id in readable if start_id is None or node_id > start_id]
     page = after[:limit]
     granted = checked.granted()
-    mine = [_user_node(granted[node_id]) for node_id in page]
+    mine = [user_node(granted[node_id]) for node_id in page]
     return UserNodesPage(mine, page[-1] if len(after) > limit else None, len(readable))
 
 
-def _user_node(node_access: NodeAccess) -> UserNode:
+def user_node(node_access: NodeAccess) -> UserNode:
     association = node_access.association
     shared = any(
         source.kind is SourceKind.ASSOCIATION and source.counts for source in node_access.decision.sources
@@ -120,7 +120,7 @@ def _user_node(node_access: NodeAccess) -> UserNode:
 
 def get_user_node(principal: Principal, node_id: str, now: int) -> UserNode:
     """One node of the caller's, as in the list (`GET /v1/user/nodes?node_id=`)."""
-    return _user_node(read_node(principal, node_id, now))
+    return user_node(read_node(principal, node_id, now))
 
 
 def read_node(principal: Principal, node_id: str, now: int) -> NodeAccess:

@@ -28,6 +28,7 @@ from typing import Any
 
 from nodeshare.domain.authorization import (
     Action,
+    AnyRequest,
     Decision,
     RequestAction,
     SourceKind,
@@ -103,10 +104,10 @@ def share_nodes(
         node_ids,
         now,
         other_users=[invitee.user_id] if invitee else [],
-        user_rows=_caller_row_if_needed(principal),
+        user_rows=caller_row_if_needed(principal),
     )
     granted = checked.raise_first_refusal()
-    requester_name = _caller_name(principal, checked.facts)
+    requester_name = caller_name(principal, checked.facts)
 
     updates: list[tuple[Association, Level, GrantedBy]] = []
     offered = dict.fromkeys(node_ids)
@@ -142,21 +143,22 @@ def share_nodes(
     return request_id
 
 
-def _caller_row_if_needed(principal: Principal) -> list[str]:
+def caller_row_if_needed(principal: Principal) -> list[str]:
     """The caller's user row, to read with the nodes when its e-mail is not in the token (an
     access token carries none: the rule of `users.user_name_of`, without a round trip of its own)."""
     return [] if principal.user_name else [principal.user_id]
 
 
-def _caller_name(principal: Principal, facts: Facts) -> str:
-    """The caller's e-mail: from the token, else from the row `_caller_row_if_needed` asked for."""
+def caller_name(principal: Principal, facts: Facts) -> str:
+    """The caller's e-mail: from the token, else from the row `caller_row_if_needed` asked for."""
     if principal.user_name:
         return principal.user_name
     user = facts.users.get(principal.user_id)
     return user.user_name if user else ""
 
 
-def _require_pending(request: ShareRequest, now: int) -> None:
+def require_pending(request: AnyRequest, now: int) -> None:
+    """Answering or cancelling needs a pending request (else 409) that has not expired (else 410)."""
     if request.status is not RequestStatus.PENDING:
         raise RequestNotPending(f"Request {request.request_id} was already {request.status.value}")
     if request.expires_at <= now:
@@ -168,15 +170,15 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
     rule 8) under the epoch of the request; returns those ids."""
     for attempt in range(ACCEPT_ATTEMPTS):
         request = authorize_request(principal, RequestAction.ANSWER, request_id)
-        _require_pending(request, now)
+        require_pending(request, now)
         # The requester's authority now and, with an access token (no e-mail in it), the invitee's
         # user row: the same round trips.
-        checked = authorize_requester(request, now, user_rows=_caller_row_if_needed(principal))
+        checked = authorize_requester(request, now, user_rows=caller_row_if_needed(principal))
         entitled = checked.granted()
         if not entitled:
             # The requester lost the right to share every node, or they changed owner (SPEC §2.1).
             raise Conflict("The requester may no longer share these nodes; the request cannot be accepted")
-        invitee_name = _caller_name(principal, checked.facts)
+        invitee_name = caller_name(principal, checked.facts)
         old_primary_level = NEW_ROLE_LEVELS.get(request.new_role or "")
         grants = [
             sharing_store.NodeGrant(
@@ -203,13 +205,13 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
 
 def decline_share_request(principal: Principal, request_id: str, now: int) -> None:
     request = authorize_request(principal, RequestAction.ANSWER, request_id)
-    _require_pending(request, now)
+    require_pending(request, now)
     request_store.answer(request, RequestStatus.DECLINED, now)
 
 
 def cancel_share_request(principal: Principal, request_id: str, now: int) -> None:
     request = authorize_request(principal, RequestAction.CANCEL, request_id)
-    _require_pending(request, now)
+    require_pending(request, now)
     request_store.answer(request, RequestStatus.CANCELLED, now)
 
 

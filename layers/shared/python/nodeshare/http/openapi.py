@@ -18,7 +18,12 @@ ERROR = {
         "error_code": {"type": "integer"},
     },
 }
-SUCCESS_STATUS = {"register_node": "201", "claim_node": "204"}
+SUCCESS_STATUS = {
+    "register_node": "201",
+    "claim_node": "204",
+    "request_permission": "201",
+    "create_user_group": "201",
+}
 
 
 def _parameters(route: Route) -> list[dict[str, Any]]:

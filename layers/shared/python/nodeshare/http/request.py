@@ -161,6 +161,10 @@ class Request:
         value = self.query(name)
         return None if value is None else validate(value, schemas.EMAIL)
 
+    def query_group_id(self, name: str = "group_id", *, required: bool = True) -> str | None:
+        value = self.required_query(name) if required else self.query(name)
+        return None if value is None else validate(value, schemas.GROUP_ID)
+
     def path_id(self, name: str) -> str:
         """An id from the path, checked like one in a body (a key DynamoDB would refuse is a 400)."""
         return validate(self.path.get(name, ""), schemas.GROUP_ID)

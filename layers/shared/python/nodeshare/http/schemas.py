@@ -182,13 +182,43 @@ SET_GROUP_USERS = {
 }
 
 PERMISSION = {"enum": ["dr", "r", "rw", "rwp", "d/r", "r/w", "r/w/p"]}
-# One subject (`user_name` or `user_group`) and one target (`node_id`; node groups come with them).
+# One subject (`user_name` or `user_group`) and one target (`node_id` or `node_group`).
 SET_PERMISSION = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["node_id", "permission"],
-    "properties": {"user_name": EMAIL, "user_group": GROUP_ID, "node_id": NODE_ID, "permission": PERMISSION},
-    "oneOf": [{"required": ["user_name"]}, {"required": ["user_group"]}],
+    "required": ["permission"],
+    "properties": {
+        "user_name": EMAIL,
+        "user_group": GROUP_ID,
+        "node_id": NODE_ID,
+        "node_group": GROUP_ID,
+        "permission": PERMISSION,
+    },
+    "allOf": [
+        {"oneOf": [{"required": ["user_name"]}, {"required": ["user_group"]}]},
+        {"oneOf": [{"required": ["node_id"]}, {"required": ["node_group"]}]},
+    ],
+}
+NODE_GROUP_NODES = {"type": "array", "maxItems": 99, "items": NODE_ID}
+NODE_GROUP_FIELDS = {
+    "group_name": NAME,
+    "description": DESCRIPTION,
+    "custom_data": {"type": "object"},  # and storable: `stored_json.check_storable`
+    "mutually_exclusive": {"type": "boolean"},
+    "type": {"type": "string", "maxLength": 128},
+    "parent_group_id": GROUP_ID,
+    "nodes": NODE_GROUP_NODES,
+}
+CREATE_NODE_GROUP = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["group_name"],
+    "properties": {**NODE_GROUP_FIELDS, "is_matter": {"type": "boolean"}},
+}
+EDIT_NODE_GROUP = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {**NODE_GROUP_FIELDS, "operation": {"enum": ["add", "remove"]}},
 }
 
 # PUT /v1/user/nodes?node_id= (esp-rainmaker-cli `node add-tags`, `set-metadata`,
@@ -208,4 +238,47 @@ REMOVE_NODE_TAGS = {
     "additionalProperties": False,
     "required": ["tags"],
     "properties": {"tags": TAGS},
+}
+
+# POST /v1/user/permission_requests: nodeshare's `{nodes, permission}`, or BuildingDepot's
+# `{"data": {"target_sensors", "permission", "timestamp"}}` (its timestamp is the client's and is
+# not kept: nodeshare stamps the request itself). `if` / `then` / `else` rather than `oneOf`, so a
+# bad body is told what is wrong with the form it used.
+REQUEST_PERMISSION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["nodes", "permission"],
+    "properties": {"nodes": NODE_IDS, "permission": PERMISSION},
+}
+BUILDINGDEPOT_REQUEST_PERMISSION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["data"],
+    "properties": {
+        "data": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["target_sensors", "permission"],
+            "properties": {
+                "target_sensors": NODE_IDS,
+                "permission": PERMISSION,
+                "timestamp": {"type": ["string", "integer"], "maxLength": 32},
+            },
+        }
+    },
+}
+CREATE_PERMISSION_REQUESTS = {
+    "if": {"required": ["data"]},
+    "then": BUILDINGDEPOT_REQUEST_PERMISSION,
+    "else": REQUEST_PERMISSION,
+}
+# PUT /v1/user/permission_requests: the approver accepts (at the level asked for, or the lower
+# `permission`) or declines (no `permission` then).
+ANSWER_PERMISSION_REQUEST = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["request_id", "accept"],
+    "properties": {"request_id": ID, "accept": {"type": "boolean"}, "permission": PERMISSION},
+    "if": {"properties": {"accept": {"const": False}}},
+    "then": {"properties": {"permission": False}},
 }

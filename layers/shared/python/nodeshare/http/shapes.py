@@ -9,7 +9,15 @@ from nodeshare.domain.nodes import UserNode
 from nodeshare.domain.permissions import ListedGrant
 from nodeshare.domain.sharing import NodeSharing
 from nodeshare.http.request import Request
-from nodeshare.model.entities import Node, Principal, Role, ShareRequest, UserGroup
+from nodeshare.model.entities import (
+    Node,
+    NodeGroup,
+    PermissionRequest,
+    Principal,
+    Role,
+    ShareRequest,
+    UserGroup,
+)
 from nodeshare.model.levels import Level
 
 DEFAULT_PAGE, MAX_PAGE = 25, 100
@@ -147,3 +155,47 @@ def listed_grant(grant: ListedGrant) -> dict[str, Any]:
         "current": grant.current,
         "created_at": grant.created_at,
     }
+
+
+def node_group(group: NodeGroup, sub_groups: list[NodeGroup] | None = None) -> dict[str, Any]:
+    """A node group as esp-rainmaker-cli's `group` commands read it."""
+    body: dict[str, Any] = {
+        "group_id": group.group_id,
+        "group_name": group.name,
+        "description": group.description,
+        "mutually_exclusive": group.mutually_exclusive,
+        "total": len(group.node_ids),
+    }
+    for name, value in (("type", group.type), ("parent_group_id", group.parent_group_id)):
+        if value:
+            body[name] = value
+    if group.custom_data:
+        body["custom_data"] = group.custom_data
+    if sub_groups is not None:
+        body["sub_groups"] = [
+            {"group_id": child.group_id, "group_name": child.name, "description": child.description}
+            for child in sub_groups
+        ]
+    return body
+
+
+def permission_request(request: PermissionRequest, now: int) -> dict[str, Any]:
+    """One entry of `permission_requests`: BuildingDepot's fields (`requester_name` is the
+    requester's user name, its e-mail, as `requester_email`), with the request's id, status (an
+    unanswered one past its expiry shows `expired`) and timestamps in seconds, and once accepted
+    the level granted. Never the approver: an unknown node's request reads like any other."""
+    body: dict[str, Any] = {
+        "request_id": request.request_id,
+        "requester_name": request.requester_user_name,
+        "requester_email": request.requester_user_name,
+        "requested_sensors": [request.node_id],
+        "permission": request.level.value,
+        "request_status": request.status_at(now).value,
+        "request_timestamp": request.created_at,
+        "expiration_timestamp": request.expires_at,
+    }
+    if request.answered_at is not None:
+        body["answer_timestamp"] = request.answered_at
+    if request.granted_level is not None:
+        body["granted_permission"] = request.granted_level.value
+    return body

@@ -94,6 +94,7 @@ class NodeGroupMembership:
     group_id: str
     owner_user_id: str
     epoch: int
+    exclusive: bool = False  # the group is mutually exclusive: the node is in no other such group
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class NodeGroup:
     parent_group_id: str | None = None
     tag: str | None = None
     created_at: int = 0
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class User:
     user_name: str
     created_at: int = 0
     group_ids: frozenset[str] = frozenset()  # the user groups it is a member of
+    granted_targets: frozenset[str] = frozenset()  # what is granted to the user ("node:<id>", …)
 
 
 @dataclass(frozen=True)
@@ -181,9 +184,46 @@ class ShareRequest:
     def node_ids(self) -> list[str]:
         return list(self.node_epochs)
 
+    @property
+    def answerer_user_id(self) -> str | None:
+        """Who may accept or decline: the invitee (None: nobody, see `invitee_user_id`)."""
+        return self.invitee_user_id
+
     def status_at(self, now: int) -> RequestStatus:
         """The status as of `now`: an unanswered request past `expires_at` is expired, whatever
         DynamoDB's TTL sweep (days late) has done so far (SPEC §2.2)."""
-        if self.status is RequestStatus.PENDING and self.expires_at <= now:
-            return RequestStatus.EXPIRED
-        return self.status
+        return status_as_of(self.status, self.expires_at, now)
+
+
+def status_as_of(status: RequestStatus, expires_at: int, now: int) -> RequestStatus:
+    """An unanswered request is expired from the second `now` reaches its `expires_at`."""
+    if status is RequestStatus.PENDING and expires_at <= now:
+        return RequestStatus.EXPIRED
+    return status
+
+
+@dataclass(frozen=True)
+class PermissionRequest:
+    """A user asking a node's primary for a level on it (BuildingDepot permission request); one
+    node per request (see `domain.permission_requests`)."""
+
+    request_id: str
+    requester_user_id: str
+    requester_user_name: str  # the requester's e-mail
+    approver_user_id: str | None  # the node's primary when asked; None: nobody can ever answer
+    node_id: str
+    node_epoch: int  # the node's epoch when asked: a grant is made only under this epoch
+    level: Level  # the level asked for
+    status: RequestStatus
+    created_at: int
+    expires_at: int
+    answered_at: int | None = None
+    granted_level: Level | None = None  # on accept: the level asked for, or the lower one granted
+
+    @property
+    def answerer_user_id(self) -> str | None:
+        """Who may accept or decline: the approver."""
+        return self.approver_user_id
+
+    def status_at(self, now: int) -> RequestStatus:
+        return status_as_of(self.status, self.expires_at, now)

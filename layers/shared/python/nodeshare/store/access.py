@@ -141,10 +141,11 @@ def batch_get_groups(group_ids: Sequence[str]) -> dict[str, UserGroup | NodeGrou
 def reachable_node_ids(user_id: str) -> list[str]:
     """Every node a user might reach, for the decision to check: the nodes of its association
     rows (GSI `by_user`), and the nodes granted to it or to its user groups (their
-    `granted_targets`, read by key). Current or not: the decision says which count."""
-    node_ids = dict.fromkeys(
-        item.node_id for item in AssociationModel.by_user.query(user_id, attributes_to_get=["node_id"])
-    )
+    `granted_targets`), directly or through node groups (their `node_ids`), each read by key.
+    Current or not: the decision says which count. Round trips: the Query, the user row, its
+    user groups, the node groups granted — batches of 100, however many groups."""
+    rows = AssociationModel.by_user.query(user_id, attributes_to_get=["node_id"])
+    node_ids = dict.fromkeys(row.node_id for row in rows)
     try:
         user = UserModel.get(user_id, consistent_read=True)
     except UserModel.DoesNotExist:
@@ -153,9 +154,12 @@ def reachable_node_ids(user_id: str) -> list[str]:
     for group in batch_get_groups(sorted(user.group_ids or ())).values():
         if isinstance(group, UserGroup):
             targets.update(group.granted_targets)
-    node_ids.update(
-        dict.fromkeys(
-            sorted(target.removeprefix("node:") for target in targets if target.startswith("node:"))
-        )
+    node_group_ids = sorted(
+        target.removeprefix("node_group:") for target in targets if target.startswith("node_group:")
     )
+    for node_group in batch_get_groups(node_group_ids).values():
+        if isinstance(node_group, NodeGroup):
+            targets.update(f"node:{node_id}" for node_id in node_group.node_ids)
+    granted = sorted(target.removeprefix("node:") for target in targets if target.startswith("node:"))
+    node_ids.update(dict.fromkeys(granted))
     return list(node_ids)

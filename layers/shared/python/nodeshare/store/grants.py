@@ -18,14 +18,14 @@ from nodeshare.store.models import GroupModel, NodeModel, UserModel
 from nodeshare.store.nodes import access_unchanged
 from nodeshare.store.records import grant_item
 
-NODE_TARGET = "node:"
+NODE_TARGET, NODE_GROUP_TARGET = "node:", "node_group:"
 
 
 def _connection() -> Connection:
     return NodeModel._get_connection().connection
 
 
-def _index_subject(transaction: TransactWrite, subject: str, target: str) -> None:
+def index_subject(transaction: TransactWrite, subject: str, target: str) -> None:
     """The subject side: its item's `granted_targets` gains the target (the item must exist, so a
     group deleted meanwhile refuses the grant). A subject with no item (an e-mail without an
     account) has no side to write."""
@@ -62,6 +62,16 @@ def unindex_subject(subject: str, target: str) -> None:
 
 def set_on_node(node: Node, grant: Grant) -> None:
     """Add or replace the subject's grant on the node, if the node's access is still as read."""
+    with (
+        refused_as(Conflict("Access to the node changed meanwhile; retry")),
+        TransactWrite(connection=_connection()) as transaction,
+    ):
+        set_on_node_in(transaction, node, grant)
+
+
+def set_on_node_in(transaction: TransactWrite, node: Node, grant: Grant) -> None:
+    """The writes of `set_on_node` (two items), in the caller's transaction: accepting a
+    permission request grants in the same transaction that marks it accepted."""
     entry = grant_item(grant)
     # The map may not exist yet on the item: with no grants read, the whole map is written (the
     # access version in the condition guarantees no grant was added meanwhile).
@@ -70,16 +80,12 @@ def set_on_node(node: Node, grant: Grant) -> None:
         if node.grants
         else NodeModel.grants.set({grant.subject: entry})
     )
-    with (
-        refused_as(Conflict("Access to the node changed meanwhile; retry")),
-        TransactWrite(connection=_connection()) as transaction,
-    ):
-        transaction.update(
-            NodeModel(node.node_id),
-            actions=[write, NodeModel.access_version.add(1)],
-            condition=access_unchanged(node),
-        )
-        _index_subject(transaction, grant.subject, NODE_TARGET + node.node_id)
+    transaction.update(
+        NodeModel(node.node_id),
+        actions=[write, NodeModel.access_version.add(1)],
+        condition=access_unchanged(node),
+    )
+    index_subject(transaction, grant.subject, NODE_TARGET + node.node_id)
 
 
 def remove_from_node(node: Node, subject: str) -> None:

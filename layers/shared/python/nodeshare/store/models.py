@@ -151,8 +151,10 @@ class UserModel(Model):
 
 
 class PendingByInvitee(GlobalSecondaryIndex["RequestModel"]):
-    """Pending requests a user has received. Sparse: `pending_invitee` is removed once answered,
-    and is never set for an e-mail without an account (such a request can never be accepted)."""
+    """Pending requests a user has received, to answer. Sparse: `pending_invitee` is removed once
+    answered, and is never set for an e-mail without an account (such a request can never be
+    accepted). A share request is keyed by the invitee's user id; a permission request by
+    "permission:<approver's user id>", so each kind lists apart without an index of its own."""
 
     class Meta:
         index_name = "pending_by_invitee"
@@ -163,7 +165,8 @@ class PendingByInvitee(GlobalSecondaryIndex["RequestModel"]):
 
 
 class PendingByRequester(GlobalSecondaryIndex["RequestModel"]):
-    """Pending requests a user has sent. Sparse, like `pending_by_invitee`."""
+    """Pending requests a user has sent. Sparse, like `pending_by_invitee`, and keyed the same way
+    (a permission request by "permission:<requester's user id>")."""
 
     class Meta:
         index_name = "pending_by_requester"
@@ -226,6 +229,11 @@ class RequestModel(Model):
     epoch = NumberAttribute(null=True)
     # header: RainMaker's sub-role (1-4) for the invitee
     sub_role = NumberAttribute(null=True)
+    # header of a permission request: the node's primary when asked (absent: nobody may answer),
+    # when it was answered, and the level granted on accept (the approver may lower the level)
+    approver_user_id = UnicodeAttribute(null=True)
+    answered_at = NumberAttribute(null=True)
+    granted_level = UnicodeAttribute(null=True)
 
     pending_by_invitee = PendingByInvitee()
     pending_by_requester = PendingByRequester()

@@ -49,7 +49,9 @@ def to_node(item: NodeModel) -> Node:
         access_version=int(item.access_version or 0),
         grants=to_grants(item.grants),
         node_groups=tuple(
-            NodeGroupMembership(group_id, str(entry["owner"]), int(entry["epoch"]))
+            NodeGroupMembership(
+                group_id, str(entry["owner"]), int(entry["epoch"]), bool(entry.get("exclusive"))
+            )
             for group_id, entry in sorted((plain(item.node_groups) or {}).items())
         ),
         metadata=plain(item.metadata) or {},
@@ -102,6 +104,7 @@ def to_user(item: UserModel) -> User:
         user_name=item.user_name,
         created_at=int(item.created_at),
         group_ids=frozenset(item.group_ids or ()),
+        granted_targets=frozenset(item.granted_targets or ()),
     )
 
 
@@ -136,4 +139,5 @@ def to_node_group(item: GroupModel) -> NodeGroup:
         parent_group_id=item.parent_group_id,
         tag=item.tag,
         created_at=int(item.created_at),
+        version=int(item.version or 0),
     )

@@ -126,21 +126,30 @@ def list_pending(
     user_id: str, *, sent: bool, start_request_id: str | None, limit: int, now: int
 ) -> tuple[list[ShareRequest], str | None]:
     """One page of a user's pending, unexpired requests (received, or sent)."""
+    items, next_id = pending_page(user_id, sent=sent, start_request_id=start_request_id, limit=limit, now=now)
+    return [to_share_request(item) for item in items], next_id
+
+
+def pending_page(
+    partition: str, *, sent: bool, start_request_id: str | None, limit: int, now: int
+) -> tuple[list[RequestModel], str | None]:
+    """One page of the pending, unexpired request headers in one partition of the sparse index of
+    requests to answer (or sent), and the request id to start the next page at."""
     index = RequestModel.pending_by_requester if sent else RequestModel.pending_by_invitee
     key = "pending_requester" if sent else "pending_invitee"
     last_key = None
     if start_request_id:
         last_key = {
-            key: {"S": user_id},
+            key: {"S": partition},
             "request_id": {"S": start_request_id},
             "sk": {"S": REQUEST_HEADER},
         }
     result = index.query(
-        user_id, filter_condition=RequestModel.expires_at > now, limit=limit, last_evaluated_key=last_key
+        partition, filter_condition=RequestModel.expires_at > now, limit=limit, last_evaluated_key=last_key
     )
-    requests = [to_share_request(item) for item in result]
+    items = list(result)
     next_key = result.last_evaluated_key
-    return requests, (next_key["request_id"]["S"] if next_key else None)
+    return items, (next_key["request_id"]["S"] if next_key else None)
 
 
 def drop_stale_lines(node_id: str, current_epoch: int) -> int:
