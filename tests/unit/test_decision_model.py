@@ -1,5 +1,6 @@
 """`decide` against a tiny reference model written straight from SPEC §1.1, over random nodes,
-associations, grants, grantor chains, epochs and callers (hypothesis), and the rules one by one.
+associations, grants to users and user groups, node groups with their grants, grantor chains,
+epochs and callers (hypothesis), and the rules one by one.
 
 The reference model is deliberately naive: it restates the spec's steps (owners, current sources,
 combine, answer) in the plainest code, sharing nothing with `decide` but the entities.
@@ -8,10 +9,19 @@ combine, answer) in the plainest code, sharing nothing with `decide` but the ent
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from nodeshare.domain.authorization import MAX_GRANT_CHAIN, Action, NodeFacts, decide
-from nodeshare.model.entities import USER_SUBJECT, Association, Grant, Node, Principal, Role
+from nodeshare.model.entities import (
+    USER_SUBJECT,
+    Association,
+    Grant,
+    Node,
+    NodeGroup,
+    NodeGroupMembership,
+    Principal,
+    Role,
+)
 from nodeshare.model.levels import Level
 
 NOW = 1_800_000_000
@@ -47,13 +57,19 @@ def reference(principal: Principal, action: Action, facts: NodeFacts) -> bool:
     def current(epoch: int, chain: tuple[str, ...]) -> bool:
         return epoch == node.epoch and all(rwp_now(user) for user in chain)
 
+    me = "user:" + principal.user_id
+    mine = {me} | {"group:" + group for group in facts.user_groups}  # the principal and its groups now
     sources = []  # (level, direct, is_association, chain)
     row = facts.association
     if row is not None and row.role is Role.SECONDARY and current(row.epoch, row.granted_by):
         sources.append((row.level.value, True, True, row.granted_by))
     for grant in node.grants:
-        if grant.subject == "user:" + principal.user_id and current(grant.epoch, grant.granted_by):
-            sources.append((grant.level.value, True, False, grant.granted_by))
+        if grant.subject in mine and grant.epoch is not None and current(grant.epoch, grant.granted_by):
+            sources.append((grant.level.value, grant.subject == me, False, grant.granted_by))
+    for membership, group in facts.node_groups:  # through a node group: never direct
+        for grant in group.grants:
+            if grant.subject in mine and current(membership.epoch, (group.owner_user_id, *grant.granted_by)):
+                sources.append((grant.level.value, False, False, grant.granted_by))
     # 3. Combine.
     if not sources:
         return principal.is_operator and action is Action.READ
@@ -70,6 +86,9 @@ def reference(principal: Principal, action: Action, facts: NodeFacts) -> bool:
     return True
 
 
+USER_GROUPS = ["family", "staff"]
+GROUPS = ["upstairs", "garden"]  # node groups
+SUBJECTS = [*(USER_SUBJECT + user for user in USERS), *("group:" + group for group in USER_GROUPS)]
 levels = st.sampled_from(list(Level))
 users = st.sampled_from(USERS)
 epochs = st.integers(min_value=1, max_value=2)
@@ -77,16 +96,32 @@ chains = st.lists(users, max_size=3, unique=True).map(tuple)
 
 
 @st.composite
+def node_groups_holding_the_node(draw: st.DrawFn) -> tuple[NodeGroupMembership, NodeGroup]:
+    """A node group of some owner, holding the node since some epoch, with grants on it."""
+    name, owner = draw(st.sampled_from(GROUPS)), draw(users)
+    subjects = draw(st.lists(st.sampled_from(SUBJECTS), max_size=3, unique=True))
+    group = NodeGroup(
+        name, owner, name, grants=tuple(Grant(subject, draw(levels), None) for subject in subjects)
+    )
+    return NodeGroupMembership(name, owner, draw(epochs)), group
+
+
+@st.composite
 def situations(draw: st.DrawFn) -> tuple[Principal, Action, NodeFacts]:
     primary = draw(st.none() | users)
     grants = tuple(
-        Grant(USER_SUBJECT + user, draw(levels), draw(epochs), draw(chains))
-        for user in draw(st.lists(users, max_size=4, unique=True))
+        Grant(subject, draw(levels), draw(epochs), draw(chains))
+        for subject in draw(st.lists(st.sampled_from(SUBJECTS), max_size=4, unique=True))
     )
     scopes = {"users": draw(st.sampled_from([["all"], ["alice"], []])), "projects": []}
-    node = Node(
-        "n1", "Light", "Lightbulb", {}, {}, epoch=2, primary_user_id=primary, grants=grants, scopes=scopes
+    node_groups = tuple(
+        draw(st.lists(node_groups_holding_the_node(), max_size=2, unique_by=lambda g: g[1].name))
     )
+    memberships = tuple(membership for membership, _ in node_groups)
+    node = Node(
+        "n1", "Light", "Lightbulb", {}, {}, epoch=2, primary_user_id=primary, grants=grants, scopes=scopes,
+        node_groups=memberships,
+    )  # fmt: skip
     rows = {
         user: Association(
             "n1", user, f"{user}@x.test", Role.SECONDARY, draw(levels), draw(epochs), 0, draw(chains)
@@ -95,7 +130,8 @@ def situations(draw: st.DrawFn) -> tuple[Principal, Action, NodeFacts]:
     }
     caller = draw(users)
     principal = Principal(caller, f"{caller}@x.test", is_operator=draw(st.booleans()))
-    facts = NodeFacts(draw(st.none() | st.just(node)), rows.get(caller), rows)
+    user_groups = frozenset(draw(st.lists(st.sampled_from(USER_GROUPS), max_size=2)))
+    facts = NodeFacts(draw(st.none() | st.just(node)), rows.get(caller), rows, user_groups, node_groups)
     return principal, draw(st.sampled_from(list(Action))), facts
 
 
@@ -105,6 +141,25 @@ def test_decide_agrees_with_the_spec_s_reference_model(situation):
     principal, action, facts = situation
     decision = decide(principal, action, facts, NOW)
     assert decision.allowed is reference(principal, action, facts), decision.reasons
+
+
+@pytest.mark.parametrize(
+    "reached",
+    [
+        lambda d: d.allowed and any(s.counts and s.target.startswith("node_group:") for s in d.sources),
+        lambda d: d.allowed and any(s.counts and s.subject.startswith("group:") for s in d.sources),
+        lambda d: not d.allowed and d.level is Level.DENY_READ,
+        lambda d: not d.allowed and any("no longer holds rwp" in s.why for s in d.sources),
+    ],
+    ids=["through a node group", "through a user group", "a deny", "a grantor without rwp"],
+)
+def test_the_random_situations_reach_every_kind_of_source(reached):
+    """The property above proves something only if its examples reach these cases."""
+    find(
+        situations(),
+        lambda s: reached(decide(s[0], s[1], s[2], NOW)),
+        settings=settings(max_examples=2000, derandomize=True, database=None, phases=[Phase.generate]),
+    )
 
 
 def light(**fields) -> Node:

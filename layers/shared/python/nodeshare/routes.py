@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from nodeshare.http import schemas
+from nodeshare import schemas
 
 NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS = "nodes", "associations", "users", "requests", "groups"
 # What the one decision point reads (`store.access.load_for_decision`): every route that asks it

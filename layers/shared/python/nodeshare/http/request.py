@@ -12,8 +12,7 @@ from typing import Any
 import fastjsonschema
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from nodeshare import clock
-from nodeshare.http import schemas
+from nodeshare import clock, schemas
 from nodeshare.model.entities import Principal
 from nodeshare.model.errors import BadRequest, PayloadTooLarge, Unauthenticated
 from nodeshare.routes import Route
@@ -49,7 +48,7 @@ def _claim_list(value: Any) -> list[str]:
 
 
 # Compiled once per schema per cold start (fastjsonschema is what Powertools validation uses).
-# Keyed by identity: the schemas are module constants of `nodeshare.http.schemas`, alive for good.
+# Keyed by identity: the schemas are module constants of `nodeshare.schemas`, alive for good.
 _VALIDATORS: dict[int, Callable[[Any], Any]] = {}
 
 
