@@ -126,3 +126,26 @@ def test_bad_group_input_is_400_and_writes_nothing(api: Api):
     assert edit(alice, group_id, {"nodes": [node_id]}).status_code == 400  # no operation
     assert alice.get("/v1/user/node_group").json()["total"] == 1
     assert shown(alice, group_id)["nodes"] == []
+
+
+def test_a_group_defined_by_a_tag_follows_the_owner_s_tags(api: Api):
+    alice, bob = api.user("alice"), api.user("bob")
+    kitchen, hall, theirs = api.owned_node(alice), api.owned_node(alice), api.owned_node(bob)
+    for owner, node_id in ((alice, kitchen), (bob, theirs)):
+        assert (
+            owner.put(f"/v1/user/nodes?node_id={node_id}", json={"tags": ["room:kitchen"]}).status_code == 200
+        )
+    group_id = create_group(alice, [], tag="room:kitchen")
+    assert shown(alice, group_id)["nodes"] == [kitchen]  # alice's tagged nodes only
+    assert group_grant(alice, group_id, "r", user_name=bob.user_name).status_code == 200
+    assert read_status(bob, kitchen) == 200 and read_status(bob, hall) == 404
+    # Tagging a node brings it in, untagging takes it out, at once
+    assert alice.put(f"/v1/user/nodes?node_id={hall}", json={"tags": ["room:kitchen"]}).status_code == 200
+    untag = alice.delete(f"/v1/user/nodes?node_id={kitchen}", json={"tags": ["room:kitchen"]})
+    assert untag.status_code == 200
+    assert read_status(bob, hall) == 200 and read_status(bob, kitchen) == 404
+    assert shown(alice, group_id)["nodes"] == [hall]
+    # Its nodes follow the tag only
+    assert edit(alice, group_id, {"nodes": [kitchen], "operation": "add"}).status_code == 400
+    both = alice.post("/v1/user/node_group", json={"group_name": "G", "tag": "a:b", "nodes": [hall]})
+    assert both.status_code == 400

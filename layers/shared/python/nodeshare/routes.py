@@ -112,10 +112,10 @@ ROUTES: tuple[Route, ...] = (
           reads=DECISION, writes=(NODES, ASSOCIATIONS), body=schemas.NODE_MAPPING),
     Route("update_user_node", "PUT", "/v1/user/nodes", "nodes.update_user_node",
           "Add tags to a node and / or merge its metadata (null deletes it all); primary or rwp",
-          reads=DECISION, writes=(NODES,), body=schemas.UPDATE_NODE, query=("node_id", "nodeid")),
+          reads=DECISION, writes=(NODES, GROUPS), body=schemas.UPDATE_NODE, query=("node_id", "nodeid")),
     Route("remove_node_tags", "DELETE", "/v1/user/nodes", "nodes.remove_node_tags",
           "Remove tags from a node (a DELETE with a JSON body, as the CLI sends it); primary or rwp",
-          reads=DECISION, writes=(NODES,), body=schemas.REMOVE_NODE_TAGS, query=("node_id", "nodeid")),
+          reads=DECISION, writes=(NODES, GROUPS), body=schemas.REMOVE_NODE_TAGS, query=("node_id", "nodeid")),
     # --- node sharing (RainMaker) ---
     Route("share_nodes", "PUT", "/v1/user/nodes/sharing", "sharing.share_nodes",
           "Share nodes with a user by e-mail: a share request, or a new level for existing access",

@@ -13,6 +13,7 @@ MAX_NODES = 100
 NODE_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]+$"}
 NODE_IDS = {"type": "array", "minItems": 1, "maxItems": MAX_NODES, "items": NODE_ID}
 NAME = {"type": "string", "minLength": 1, "maxLength": 128}
+TAG = {"type": "string", "minLength": 1, "maxLength": 128}
 EMAIL = {"type": "string", "minLength": 3, "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+$"}
 PASSWORD = {"type": "string", "minLength": 1, "maxLength": 256}
 ID = {"type": "string", "minLength": 1, "maxLength": 128}
@@ -213,7 +214,7 @@ CREATE_NODE_GROUP = {
     "type": "object",
     "additionalProperties": False,
     "required": ["group_name"],
-    "properties": {**NODE_GROUP_FIELDS, "is_matter": {"type": "boolean"}},
+    "properties": {**NODE_GROUP_FIELDS, "is_matter": {"type": "boolean"}, "tag": TAG},
 }
 EDIT_NODE_GROUP = {
     "type": "object",
@@ -224,7 +225,6 @@ EDIT_NODE_GROUP = {
 # PUT /v1/user/nodes?node_id= (esp-rainmaker-cli `node add-tags`, `set-metadata`,
 # `delete-metadata`): tags to add and / or a metadata patch (null: delete all metadata). What the
 # metadata may hold is `domain.stored_json.check_storable`'s to say (deeper than a schema can).
-TAG = {"type": "string", "minLength": 1, "maxLength": 128}
 TAGS = {"type": "array", "minItems": 1, "maxItems": 50, "items": TAG}
 UPDATE_NODE = {
     "type": "object",

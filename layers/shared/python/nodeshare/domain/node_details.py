@@ -22,22 +22,26 @@
   metadata's size) — an update expression alone could not. If another change won the race, the
   node is read (and the caller authorized) again and the change recomputed, once; a second loss
   is a 409 Conflict.
-- Tags do not change access today, so a tag change does not move the node's access version. (If
-  node groups ever select their nodes by tag, it must.)
+- **Tag groups.** A node group defined by a tag (`domain.node_groups`) holds its owner's nodes
+  that carry the tag: a tag change that moves the node into or out of the primary's tag groups
+  writes the node and those groups in one transaction, and moves the node's access version (grants
+  on the group now reach it, or no longer). Other tag and metadata changes leave access alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from nodeshare.domain.authorization import Action, authorize
+from nodeshare.domain.authorization import MAX_GROUPS_PER_NODE, Action, authorize
 from nodeshare.domain.stored_json import check_storable
-from nodeshare.model.entities import Node, Principal
-from nodeshare.model.errors import BadRequest, Conflict
+from nodeshare.model.entities import Node, NodeGroup, Principal
+from nodeshare.model.errors import BadRequest, Conflict, GroupLimitReached
+from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import nodes as node_store
 
 MAX_TAGS = 50
+MAX_TAG_GROUP_MOVES = 99  # group items written beside the node item in one transaction
 WRITE_ATTEMPTS = 2  # the first write and one retry after losing a race
 
 
@@ -75,6 +79,24 @@ def changed_tags(current: tuple[str, ...], add: tuple[str, ...], remove: tuple[s
     return tags
 
 
+def tag_group_moves(node: Node, tags: tuple[str, ...]) -> tuple[list[NodeGroup], list[NodeGroup]]:
+    """The primary's tag groups the node joins and leaves when its tags become `tags`."""
+    if tags == node.tags or node.primary_user_id is None:
+        return [], []
+    groups = node_group_store.tag_groups(node.primary_user_id)
+    joining = [g for g in groups if g.tag in tags and node.node_id not in g.node_ids]
+    leaving = [g for g in groups if g.tag not in tags and node.node_id in g.node_ids]
+    if len(node.node_groups) + len(joining) - len(leaving) > MAX_GROUPS_PER_NODE:
+        raise GroupLimitReached(
+            f"Node {node.node_id} would be in more than {MAX_GROUPS_PER_NODE} node groups"
+        )
+    if len(joining) + len(leaving) > MAX_TAG_GROUP_MOVES:
+        raise GroupLimitReached(
+            f"A tag change may move a node in or out of at most {MAX_TAG_GROUP_MOVES} groups"
+        )
+    return joining, leaving
+
+
 def change_node_details(principal: Principal, node_id: str, change: DetailsChange, now: int) -> Node:
     """Apply `change` to the node's tags and metadata; returns the node as written."""
     check_storable([*change.add_tags, *change.remove_tags], "tags")
@@ -91,7 +113,11 @@ def change_node_details(principal: Principal, node_id: str, change: DetailsChang
             check_storable(metadata, "metadata")
         if tags == node.tags and metadata == node.metadata:
             return node
+        joining, leaving = tag_group_moves(node, tags)
         try:
+            if joining or leaving:
+                node_group_store.retag(node, tags, metadata, joining, leaving)
+                return replace(node, tags=tags, metadata=metadata)
             return node_store.write_details(node, tags, metadata)
         except Conflict:
             if attempt == WRITE_ATTEMPTS - 1:

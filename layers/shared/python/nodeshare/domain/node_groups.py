@@ -8,6 +8,11 @@ their creator, that grants and group sharing can name as their target.
 - A node is in at most `MAX_GROUPS_PER_NODE` node groups, and at most one mutually exclusive
   group per owner. At most `MAX_NODE_CHANGES` nodes join or leave per request (one transaction).
 - `parent_group_id` names another group of the caller's; `sub_groups=true` nests children.
+- A group created with `tag: "k:v"` (BuildingDepot's sensor groups) holds its owner's nodes that
+  carry the tag, as tags change: tagging or untagging a node moves it in or out of its primary's
+  tag groups in the same transaction (`domain.node_details`). Its nodes cannot be added or removed
+  by hand, and its tag is fixed. A node that changes primary drops out of the old owner's tag
+  groups at once (its membership's epoch) and joins the new primary's when its tags next change.
 - `is_matter`, which esp-rainmaker-cli sends for every top-level group, is accepted and ignored:
   nodeshare has no Matter fabric.
 - The owner and operators see every node of the group; a user the group is shared with sees the
@@ -33,7 +38,7 @@ from nodeshare.model.entities import Node, NodeGroup, Principal
 from nodeshare.model.errors import BadRequest, GroupLimitReached
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import users as user_store
-from nodeshare.store.access import batch_get_groups
+from nodeshare.store.access import batch_get_groups, reachable_node_ids
 
 MAX_NODE_CHANGES = 99  # node items written in the one transaction, beside the group item
 MAX_NODES_PER_GROUP = 1000
@@ -87,9 +92,27 @@ def create_node_group(
         parent_group_id=fields.get("parent_group_id"),
         created_at=now,
     )
+    tag = fields.get("tag")
+    if tag is not None:
+        if node_ids or group.mutually_exclusive:
+            raise BadRequest("A group defined by a tag takes no nodes and is not mutually exclusive")
+        group = replace(group, tag=tag)
+        node_ids = _tagged_nodes_of(principal, tag, now)
+        if len(node_ids) > MAX_NODE_CHANGES:
+            raise GroupLimitReached(f"More than {MAX_NODE_CHANGES} of your nodes carry {tag!r}")
     nodes = _joinable(principal, group, node_ids, now) if node_ids else []
     node_group_store.create(group, nodes)
     return replace(group, node_ids=frozenset(node_ids))
+
+
+def _tagged_nodes_of(principal: Principal, tag: str, now: int) -> list[str]:
+    """The caller's own nodes (it is their primary) that carry `tag`, as the decision reads them."""
+    readable = authorize_many(principal, Action.READ, reachable_node_ids(principal.user_id), now).granted()
+    return sorted(
+        node_id
+        for node_id, node_access in readable.items()
+        if node_access.node.primary_user_id == principal.user_id and tag in node_access.node.tags
+    )
 
 
 def edit_node_group(
@@ -104,6 +127,8 @@ def edit_node_group(
     group = authorize_node_group(principal, GroupAction.OWN, group_id)
     if node_ids and operation is None:
         raise BadRequest("nodes need an operation: add or remove")
+    if group.tag is not None and (node_ids or "tag" in changes):
+        raise BadRequest(f"This group holds the nodes tagged {group.tag!r}: tag or untag nodes instead")
     _check_parent(principal, changes.get("parent_group_id"), group_id)
     if changes:
         node_group_store.update_details(group, changes)

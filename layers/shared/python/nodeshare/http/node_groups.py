@@ -14,6 +14,7 @@ FIELD_NAMES = {
     "mutually_exclusive": "mutually_exclusive",
     "type": "type",
     "parent_group_id": "parent_group_id",
+    "tag": "tag",
 }
 
 

@@ -166,7 +166,7 @@ def node_group(group: NodeGroup, sub_groups: list[NodeGroup] | None = None) -> d
         "mutually_exclusive": group.mutually_exclusive,
         "total": len(group.node_ids),
     }
-    for name, value in (("type", group.type), ("parent_group_id", group.parent_group_id)):
+    for name, value in (("type", group.type), ("parent_group_id", group.parent_group_id), ("tag", group.tag)):
         if value:
             body[name] = value
     if group.custom_data:

@@ -19,7 +19,7 @@ from nodeshare.model.errors import Conflict
 from nodeshare.store.conditions import applied, refused_as
 from nodeshare.store.grants import NODE_GROUP_TARGET, index_subject, unindex_subject
 from nodeshare.store.models import NODE_GROUP, GroupModel, NodeModel
-from nodeshare.store.nodes import access_unchanged
+from nodeshare.store.nodes import access_unchanged, details_as_read
 from nodeshare.store.records import grant_item, to_node_group
 
 CHANGED = Conflict("The group or one of its nodes changed meanwhile; retry")
@@ -30,7 +30,7 @@ def _connection() -> Connection:
 
 
 def _join(transaction: TransactWrite, group: NodeGroup, node: Node) -> None:
-    entry = {"owner": group.owner_user_id, "epoch": node.epoch, "exclusive": group.mutually_exclusive}
+    entry = _entry(group, node)
     # With no node group read, the whole map is written (the access version guarantees none was added).
     if node.node_groups:
         write = NodeModel.node_groups[group.group_id].set(entry)
@@ -41,6 +41,55 @@ def _join(transaction: TransactWrite, group: NodeGroup, node: Node) -> None:
         actions=[write, NodeModel.access_version.add(1)],
         condition=access_unchanged(node),
     )
+
+
+def tag_groups(owner_user_id: str) -> list[NodeGroup]:
+    """The owner's node groups defined by a tag (GSI `by_owner`, every page)."""
+    condition = (GroupModel.kind == NODE_GROUP) & GroupModel.tag.exists()
+    return [
+        to_node_group(item) for item in GroupModel.by_owner.query(owner_user_id, filter_condition=condition)
+    ]
+
+
+def retag(
+    node: Node,
+    tags: tuple[str, ...],
+    metadata: dict[str, Any],
+    joining: Sequence[NodeGroup],
+    leaving: Sequence[NodeGroup],
+) -> None:
+    """Set the node's tags and metadata and move it into (or out of) the tag groups its new tags
+    select, in one transaction: the node conditioned on its access, tags and metadata as read,
+    each group on its version."""
+    actions: list[Any] = [
+        NodeModel.tags.set(list(tags)),  # type: ignore[arg-type]
+        NodeModel.metadata.set(metadata) if metadata else NodeModel.metadata.remove(),
+        NodeModel.access_version.add(1),
+    ]
+    entries = {group.group_id: _entry(group, node) for group in joining}
+    if entries and not node.node_groups:
+        actions.append(NodeModel.node_groups.set(entries))
+    else:
+        actions.extend(NodeModel.node_groups[group_id].set(entry) for group_id, entry in entries.items())
+    actions.extend(NodeModel.node_groups[group.group_id].remove() for group in leaving)
+    with refused_as(CHANGED), TransactWrite(connection=_connection()) as transaction:
+        transaction.update(NodeModel(node.node_id), actions=actions, condition=details_as_read(node))
+        for group in joining:
+            transaction.update(
+                GroupModel(group.group_id),
+                actions=[GroupModel.node_ids.add({node.node_id}), GroupModel.version.add(1)],
+                condition=GroupModel.version == group.version,
+            )
+        for group in leaving:
+            transaction.update(
+                GroupModel(group.group_id),
+                actions=[GroupModel.node_ids.delete({node.node_id}), GroupModel.version.add(1)],
+                condition=GroupModel.version == group.version,
+            )
+
+
+def _entry(group: NodeGroup, node: Node) -> dict[str, Any]:
+    return {"owner": group.owner_user_id, "epoch": node.epoch, "exclusive": group.mutually_exclusive}
 
 
 def _leave(transaction: TransactWrite, group_id: str, node_id: str) -> None:
@@ -66,6 +115,7 @@ def create(group: NodeGroup, nodes: Sequence[Node]) -> None:
         group_type=group.type,
         mutually_exclusive=group.mutually_exclusive,
         parent_group_id=group.parent_group_id,
+        tag=group.tag,
     )
     with refused_as(CHANGED), TransactWrite(connection=_connection()) as transaction:
         transaction.save(item, condition=GroupModel.group_id.does_not_exist())

@@ -152,7 +152,7 @@ def write_details(node: Node, tags: tuple[str, ...], metadata: dict[str, Any]) -
     """Set the node's tags and metadata (empty metadata removes the attribute) in one UpdateItem,
     conditioned on the access that allowed it (`access_unchanged`) and on both still being what
     `node` holds: a change that raced this one makes it fail as a Conflict, never lost."""
-    condition = access_unchanged(node) & _tags_as_read(node) & _metadata_as_read(node)
+    condition = details_as_read(node)
     actions: list[Action] = [
         NodeModel.tags.set(list(tags)),  # type: ignore[arg-type]
         NodeModel.metadata.set(metadata) if metadata else NodeModel.metadata.remove(),
@@ -160,6 +160,11 @@ def write_details(node: Node, tags: tuple[str, ...], metadata: dict[str, Any]) -
     with refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")):
         NodeModel(node.node_id).update(actions=actions, condition=condition)
     return replace(node, tags=tags, metadata=metadata)
+
+
+def details_as_read(node: Node) -> Any:
+    """The node's access, tags and metadata are still what `node` holds."""
+    return access_unchanged(node) & _tags_as_read(node) & _metadata_as_read(node)
 
 
 def _tags_as_read(node: Node) -> Any:
