@@ -514,6 +514,12 @@ def may_handle_node_group(
     return (visible if action is GroupAction.VIEW else owner), visible
 
 
+def sees_every_node_of(principal: Principal, group: NodeGroup) -> bool:
+    """The owner and operators see every node id of a node group; a user it is shared with sees
+    the nodes it may read."""
+    return group.owner_user_id == principal.user_id or principal.is_operator
+
+
 def authorize_node_group(principal: Principal, action: GroupAction, group_id: str) -> NodeGroup:
     """The node group, if the caller may `action` it: 404 for one it may not see, 403 for one it
     sees but may not change."""

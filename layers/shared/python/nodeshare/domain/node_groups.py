@@ -32,9 +32,10 @@ from nodeshare.domain.authorization import (
     GroupAction,
     authorize_many,
     authorize_node_group,
+    sees_every_node_of,
 )
 from nodeshare.domain.nodes import UserNode, user_node
-from nodeshare.model.entities import Node, NodeGroup, Principal
+from nodeshare.model.entities import Node, NodeGroup, Principal, Role
 from nodeshare.model.errors import BadRequest, GroupLimitReached
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import users as user_store
@@ -111,7 +112,7 @@ def _tagged_nodes_of(principal: Principal, tag: str, now: int) -> list[str]:
     return sorted(
         node_id
         for node_id, node_access in readable.items()
-        if node_access.node.primary_user_id == principal.user_id and tag in node_access.node.tags
+        if node_access.decision.role is Role.PRIMARY and tag in node_access.node.tags
     )
 
 
@@ -179,10 +180,11 @@ def show_node_group(
     )
     node_ids = sorted(group.node_ids)
     nodes: list[UserNode] = []
-    if with_nodes or group.owner_user_id != principal.user_id:
+    sees_every_member = sees_every_node_of(principal, group)
+    if with_nodes or not sees_every_member:
         readable = authorize_many(principal, Action.READ, node_ids, now).granted()
         nodes = [user_node(readable[node_id]) for node_id in node_ids if node_id in readable]
-        if group.owner_user_id != principal.user_id and not principal.is_operator:
+        if not sees_every_member:
             node_ids = [node.node.node_id for node in nodes]
     return GroupView(group, children, nodes, node_ids)
 
