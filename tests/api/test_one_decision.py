@@ -16,7 +16,7 @@ from tests.api.conftest import call
 
 USER = {"sub": "u-1", "username": "u-1"}
 OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
-NAMING = ("node_id", "nodeid", "nodes", "request_id", "group_id")
+NAMING = ("node_id", "nodeid", "nodes", "request_id", "group_id", "groups")
 # The decision's entry points: nodes, requests, user groups, node groups.
 DECIDERS = ("decide", "may_handle_request", "may_handle_group", "may_handle_node_group")
 # Routes that create the node they name: only who may call them is decided (`Route.caller`).
@@ -54,6 +54,12 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "get_node_groups": ("group_id=G1&node_list=true", None, {}),
     "edit_node_group": ("group_id=G1", {"nodes": ["n1"], "operation": "add"}, {}),
     "delete_node_group": ("group_id=G1", None, {}),
+    "share_node_groups": ("", {"groups": ["G1"], "user_name": "b@x.test"}, {}),
+    "update_group_share_request": ("", {"accept": True, "request_id": "r1"}, {}),
+    "cancel_group_share_request": ("request_id=r1", None, {}),
+    "list_group_share_requests": ("request_id=r1", None, {}),
+    "list_group_sharing": ("group_id=G1", None, {}),
+    "remove_group_sharing": ("groups=G1&user_name=b@x.test", None, {}),
     "request_permission": ("", {"nodes": ["n1"], "permission": "r"}, {}),
     "list_permission_requests": ("request_id=r1", None, {}),
     "answer_permission_request": ("", {"request_id": "r1", "accept": True, "permission": "r"}, {}),

@@ -221,6 +221,25 @@ EDIT_NODE_GROUP = {
     "additionalProperties": False,
     "properties": {**NODE_GROUP_FIELDS, "operation": {"enum": ["add", "remove"]}},
 }
+# PUT /v1/user/node_group/sharing (esp-rainmaker-cli `group sharing add`): up to 10 groups, as the
+# CLI says. `user_name` is left out by the CLI's "self-sharing": the use case refuses that with
+# its own description. `metadata` must also be storable (`stored_json.check_storable`).
+MAX_SHARED_GROUPS = 10
+GROUP_IDS = {"type": "array", "minItems": 1, "maxItems": MAX_SHARED_GROUPS, "items": GROUP_ID}
+SHARE_NODE_GROUPS = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["groups"],
+    "properties": {
+        "groups": GROUP_IDS,
+        "user_name": EMAIL,
+        "primary": {"type": "boolean"},
+        "sub_role": {"type": "integer", "minimum": 1, "maximum": 4},  # RainMaker's sub-roles 1-4
+        "metadata": {"type": "object"},
+        "transfer": {"type": "boolean"},
+        "new_role": {"type": "string", "maxLength": 16},
+    },
+}
 
 # PUT /v1/user/nodes?node_id= (esp-rainmaker-cli `node add-tags`, `set-metadata`,
 # `delete-metadata`): tags to add and / or a metadata patch (null: delete all metadata). What the

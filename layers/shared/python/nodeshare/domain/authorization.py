@@ -8,9 +8,11 @@ answered here, and nowhere else.
 - `authorize` / `authorize_many` load those facts themselves (`store.access`), in two round
   trips whatever the number of nodes up to a batch: a caller may ask for extra rows in the same
   round trips, but can never hand facts in (they could miss a `dr` grant).
-- `may_handle_request` says who may see, answer or cancel a request (share or permission
-  request); `authorize_under_epochs` whether the one whose authority a request rests on still
-  holds it under the node epochs the request was made in (SPEC §2 rule 8).
+- `may_handle_request` says who may see, answer or cancel a request (share, group share or
+  permission request); `authorize_under_epochs` whether the one whose authority a request rests
+  on still holds it under the node epochs the request was made in, and
+  `authorize_group_requester` which node groups a group share's requester still owns (SPEC §2
+  rule 8).
 - `counts(...)` is the one "is this source current?" rule: made under the node's current epoch,
   and, when an `rwp` user made it, while every user it was granted through still holds `rwp` or
   is the primary (SPEC §1.1 step 2). Sharing lists and level updates use it too.
@@ -33,6 +35,7 @@ from nodeshare.model.entities import (
     Association,
     Grant,
     GrantedBy,
+    GroupShareRequest,
     Node,
     NodeGroup,
     NodeGroupMembership,
@@ -45,6 +48,7 @@ from nodeshare.model.entities import (
 from nodeshare.model.errors import AccessDenied, GroupNotFound, NodeNotFound, OperatorOnly, RequestNotFound
 from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
+from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import permission_requests as permission_request_store
@@ -405,8 +409,8 @@ class RequestAction(StrEnum):
     CANCEL = "cancel"  # the requester
 
 
-AnyRequest = ShareRequest | PermissionRequest
-R = TypeVar("R", ShareRequest, PermissionRequest)
+AnyRequest = ShareRequest | PermissionRequest | GroupShareRequest
+R = TypeVar("R", ShareRequest, PermissionRequest, GroupShareRequest)
 
 
 def may_handle_request(principal: Principal, action: RequestAction, request: AnyRequest | None) -> bool:
@@ -441,6 +445,13 @@ def authorize_permission_request(
     return _for_parties(principal, action, request_id, permission_request_store.get(request_id))
 
 
+def authorize_group_share_request(
+    principal: Principal, action: RequestAction, request_id: str
+) -> GroupShareRequest:
+    """The group share request, if the caller may `action` it; anyone else learns nothing (404)."""
+    return _for_parties(principal, action, request_id, group_share_request_store.get(request_id))
+
+
 def authorize_under_epochs(
     principal: Principal,
     action: Action,
@@ -470,7 +481,10 @@ def authorize_requester(request: ShareRequest, now: int, *, user_rows: Sequence[
 class GroupAction(StrEnum):
     VIEW = "view"  # the group and its members: its owner, managers and members (and operators)
     MANAGE_MEMBERS = "manage_members"  # add or remove members: the owner and managers
-    OWN = "own"  # rename, name managers, delete, grant to it: the owner alone
+    OWN = "own"  # rename, name managers, delete, grant to it, share it: the owner alone
+    # Node groups only:
+    SEE_USERS = "see_users"  # every user it is shared with, not only the owner and oneself
+    LEAVE = "leave"  # give up a share of it: a user who accepted one
 
 
 def may_handle_group(principal: Principal, action: GroupAction, group: UserGroup | None) -> tuple[bool, bool]:
@@ -505,13 +519,24 @@ def may_handle_node_group(
 ) -> tuple[bool, bool]:
     """(allowed, visible) for a node group: its owner may do everything; a user it is shared with
     (a grant naming the user) and operators may see it; a missing group is refused like a foreign
-    one. What a grant on the group allows on each node is `decide`'s, not this."""
+    one. What a grant on the group allows on each node is `decide`'s, not this.
+
+    Who it is shared with: its owner, and operators it is not shared with, see every user; a user
+    it is shared with sees the owner and itself (as a secondary of a node does, SPEC §3.1).
+    Leaving: a user whose grant came from an accepted group share may give it up, as a secondary
+    leaves a node; any other grant (a `dr` among them) is removed by whoever manages it, the owner."""
     if group is None:
         return False, False
     owner = group.owner_user_id == principal.user_id
-    shared = any(grant.subject == USER_SUBJECT + principal.user_id for grant in group.grants)
+    own_grant = next((g for g in group.grants if g.subject == USER_SUBJECT + principal.user_id), None)
+    shared = own_grant is not None
     visible = owner or shared or principal.is_operator
-    return (visible if action is GroupAction.VIEW else owner), visible
+    allowed = {
+        GroupAction.VIEW: visible,
+        GroupAction.SEE_USERS: owner or (principal.is_operator and not shared),
+        GroupAction.LEAVE: own_grant is not None and own_grant.request_id is not None and not owner,
+    }.get(action, owner)
+    return allowed, visible
 
 
 def sees_every_node_of(principal: Principal, group: NodeGroup) -> bool:
@@ -530,6 +555,39 @@ def authorize_node_group(principal: Principal, action: GroupAction, group_id: st
     if not allowed:
         raise AccessDenied(f"Not allowed to {action.value.replace('_', ' ')} group {group_id}")
     return group
+
+
+def authorize_node_groups(
+    principal: Principal, action: GroupAction, group_ids: Sequence[str]
+) -> list[NodeGroup]:
+    """Every named node group, if the caller may `action` each (read in one BatchGetItem per 100
+    ids): in the order named, the first it may not see (or that does not exist) is refused with
+    404, the first it sees but may not `action` with 403 (as `authorize_node_group`)."""
+    found = access.batch_get_groups(group_ids)
+    groups = []
+    for group_id in group_ids:
+        group = found.get(group_id)
+        node_group = group if isinstance(group, NodeGroup) else None
+        allowed, visible = may_handle_node_group(principal, action, node_group)
+        if node_group is None or not visible:
+            raise GroupNotFound(f"Group {group_id} not found")
+        if not allowed:
+            raise AccessDenied(f"Not allowed to {action.value.replace('_', ' ')} group {group_id}")
+        groups.append(node_group)
+    return groups
+
+
+def authorize_group_requester(request: GroupShareRequest) -> dict[str, NodeGroup]:
+    """SPEC §2 rule 8 for a group share: of the request's node groups, those its requester still
+    owns now (`GroupAction.OWN`), by id; a group deleted since is left out."""
+    requester = Principal(request.requester_user_id, request.requester_user_name)
+    found = access.batch_get_groups(request.group_ids)
+    owned = {}
+    for group_id in request.group_ids:
+        group = found.get(group_id)
+        if isinstance(group, NodeGroup) and may_handle_node_group(requester, GroupAction.OWN, group)[0]:
+            owned[group_id] = group
+    return owned
 
 
 def require_operator(principal: Principal) -> None:

@@ -164,6 +164,11 @@ class Request:
         value = self.required_query(name) if required else self.query(name)
         return None if value is None else validate(value, schemas.GROUP_ID)
 
+    def query_group_ids(self, name: str) -> list[str]:
+        """A comma-separated list of 1 to 10 node group ids (`groups=G1,G2`)."""
+        given = self.required_query(name).split(",")
+        return validate([group_id.strip() for group_id in given if group_id.strip()], schemas.GROUP_IDS)
+
     def path_id(self, name: str) -> str:
         """An id from the path, checked like one in a body (a key DynamoDB would refuse is a 400)."""
         return validate(self.path.get(name, ""), schemas.GROUP_ID)

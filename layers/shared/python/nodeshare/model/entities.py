@@ -85,6 +85,12 @@ class Grant:
     epoch: int | None
     granted_by: GrantedBy = ()
     created_at: int = 0
+    # A grant on a node group made by accepting a group share request (RainMaker group sharing):
+    # that request, and the share's app-defined `sub_role` and `metadata`. Its holder may leave it,
+    # as a secondary leaves a shared node; other grants are removed by whoever manages them.
+    request_id: str | None = None
+    sub_role: int | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -224,6 +230,35 @@ class PermissionRequest:
     def answerer_user_id(self) -> str | None:
         """Who may accept or decline: the approver."""
         return self.approver_user_id
+
+    def status_at(self, now: int) -> RequestStatus:
+        return status_as_of(self.status, self.expires_at, now)
+
+
+@dataclass(frozen=True)
+class GroupShareRequest:
+    """A node group owner's offer of its groups to a user (RainMaker group sharing, see
+    `domain.group_sharing`): accepting grants the invitee `level` on each group."""
+
+    request_id: str
+    requester_user_id: str
+    requester_user_name: str
+    invitee_user_name: str
+    invitee_user_id: str | None  # None: no account has this e-mail; nobody can ever accept
+    group_ids: tuple[str, ...]
+    group_names: tuple[str, ...]  # the groups' names when the request was made
+    level: Level
+    metadata: dict[str, Any]
+    status: RequestStatus
+    created_at: int
+    expires_at: int
+    sub_role: int | None = None
+    answered_at: int | None = None
+
+    @property
+    def answerer_user_id(self) -> str | None:
+        """Who may accept or decline: the invitee (None: nobody, see `invitee_user_id`)."""
+        return self.invitee_user_id
 
     def status_at(self, now: int) -> RequestStatus:
         return status_as_of(self.status, self.expires_at, now)

@@ -25,37 +25,37 @@ def _connection() -> Connection:
     return NodeModel._get_connection().connection
 
 
-def index_subject(transaction: TransactWrite, subject: str, target: str) -> None:
-    """The subject side: its item's `granted_targets` gains the target (the item must exist, so a
-    group deleted meanwhile refuses the grant). A subject with no item (an e-mail without an
-    account) has no side to write."""
+def index_subject(transaction: TransactWrite, subject: str, *targets: str) -> None:
+    """The subject side: its item's `granted_targets` gains the targets (the item must exist, so a
+    group deleted meanwhile refuses the grant), in one write: a transaction may touch an item
+    once. A subject with no item (an e-mail without an account) has no side to write."""
     if subject.startswith(USER_SUBJECT):
         transaction.update(
             UserModel(subject.removeprefix(USER_SUBJECT)),
-            actions=[UserModel.granted_targets.add({target})],
+            actions=[UserModel.granted_targets.add(set(targets))],
             condition=UserModel.user_id.exists(),
         )
     elif subject.startswith(GROUP_SUBJECT):
         transaction.update(
             GroupModel(subject.removeprefix(GROUP_SUBJECT)),
-            actions=[GroupModel.granted_targets.add({target})],
+            actions=[GroupModel.granted_targets.add(set(targets))],
             condition=GroupModel.group_id.exists(),
         )
 
 
-def unindex_subject(subject: str, target: str) -> None:
-    """Take the target off the subject's `granted_targets`, if its item still exists (a stale entry
+def unindex_subject(subject: str, *targets: str) -> None:
+    """Take the targets off the subject's `granted_targets`, if its item still exists (a stale entry
     left behind only costs a listing one decision that says no)."""
     if subject.startswith(USER_SUBJECT):
         applied(
             UserModel(subject.removeprefix(USER_SUBJECT)).update,
-            actions=[UserModel.granted_targets.delete({target})],
+            actions=[UserModel.granted_targets.delete(set(targets))],
             condition=UserModel.user_id.exists(),
         )
     elif subject.startswith(GROUP_SUBJECT):
         applied(
             GroupModel(subject.removeprefix(GROUP_SUBJECT)).update,
-            actions=[GroupModel.granted_targets.delete({target})],
+            actions=[GroupModel.granted_targets.delete(set(targets))],
             condition=GroupModel.group_id.exists(),
         )
 

@@ -154,7 +154,8 @@ class PendingByInvitee(GlobalSecondaryIndex["RequestModel"]):
     """Pending requests a user has received, to answer. Sparse: `pending_invitee` is removed once
     answered, and is never set for an e-mail without an account (such a request can never be
     accepted). A share request is keyed by the invitee's user id; a permission request by
-    "permission:<approver's user id>", so each kind lists apart without an index of its own."""
+    "permission:<approver's user id>" and a group share request by "group_share:<invitee's user
+    id>", so each kind lists apart without an index of its own."""
 
     class Meta:
         index_name = "pending_by_invitee"
@@ -234,6 +235,9 @@ class RequestModel(Model):
     approver_user_id = UnicodeAttribute(null=True)
     answered_at = NumberAttribute(null=True)
     granted_level = UnicodeAttribute(null=True)
+    # header of a group share request: its node groups, in the order given, and their names then
+    group_ids = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    group_names = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
 
     pending_by_invitee = PendingByInvitee()
     pending_by_requester = PendingByRequester()

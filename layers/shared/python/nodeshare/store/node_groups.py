@@ -197,24 +197,41 @@ def forget_deleted(group_id: str, node_ids: Sequence[str]) -> int:
 
 def set_grant(group: NodeGroup, grant: Grant) -> None:
     """Add or replace the subject's grant on the group, if the group is still as read."""
+    with refused_as(CHANGED), TransactWrite(connection=_connection()) as transaction:
+        set_grant_in(transaction, group, grant)
+        index_subject(transaction, grant.subject, NODE_GROUP_TARGET + group.group_id)
+
+
+def set_grant_in(transaction: TransactWrite, group: NodeGroup, grant: Grant) -> None:
+    """The group side of `set_grant`, in the caller's transaction (accepting a group share grants
+    on each of its groups in the transaction that marks it accepted, and writes the subject side
+    once for all of them)."""
     entry = grant_item(grant)
     if group.grants:
         write = GroupModel.grants[grant.subject].set(entry)
     else:
         write = GroupModel.grants.set({grant.subject: entry})
-    with refused_as(CHANGED), TransactWrite(connection=_connection()) as transaction:
-        transaction.update(
-            GroupModel(group.group_id),
-            actions=[write, GroupModel.version.add(1)],
-            condition=GroupModel.version == group.version,
-        )
-        index_subject(transaction, grant.subject, NODE_GROUP_TARGET + group.group_id)
+    transaction.update(
+        GroupModel(group.group_id),
+        actions=[write, GroupModel.version.add(1)],
+        condition=GroupModel.version == group.version,
+    )
 
 
 def remove_grant(group: NodeGroup, subject: str) -> None:
-    with refused_as(CHANGED):
-        GroupModel(group.group_id).update(
-            actions=[GroupModel.grants[subject].remove(), GroupModel.version.add(1)],
-            condition=GroupModel.version == group.version,
-        )
-    unindex_subject(subject, NODE_GROUP_TARGET + group.group_id)
+    remove_grants([group], subject)
+
+
+def remove_grants(groups: Sequence[NodeGroup], subject: str) -> None:
+    """Remove the subject's grant from each group, in one transaction (each group still as read),
+    then the groups from the subject's index."""
+    if not groups:
+        return
+    with refused_as(CHANGED), TransactWrite(connection=_connection()) as transaction:
+        for group in groups:
+            transaction.update(
+                GroupModel(group.group_id),
+                actions=[GroupModel.grants[subject].remove(), GroupModel.version.add(1)],
+                condition=GroupModel.version == group.version,
+            )
+    unindex_subject(subject, *(NODE_GROUP_TARGET + group.group_id for group in groups))

@@ -67,6 +67,9 @@ def to_grants(raw: Any) -> tuple[Grant, ...]:
             epoch=int(grant["epoch"]) if grant.get("epoch") is not None else None,
             granted_by=tuple(str(user_id) for user_id in grant.get("granted_by") or ()),
             created_at=int(grant.get("created_at") or 0),
+            request_id=grant.get("request_id"),
+            sub_role=int(grant["sub_role"]) if grant.get("sub_role") is not None else None,
+            metadata=grant.get("metadata") or {},
         )
         for subject, grant in sorted((plain(raw) or {}).items())
     )
@@ -81,6 +84,12 @@ def grant_item(grant: Grant) -> dict[str, Any]:
     }
     if grant.epoch is not None:
         item["epoch"] = grant.epoch
+    # A group share's (absent otherwise, and an empty map is not stored)
+    for name, value in (("request_id", grant.request_id), ("sub_role", grant.sub_role)):
+        if value is not None:
+            item[name] = value
+    if grant.metadata:
+        item["metadata"] = grant.metadata
     return item
 
 
