@@ -9,7 +9,16 @@
    round trips at both sizes; and round trips(k) <= round trips(1) + the extra batches the k nodes
    need (`allowed_round_trips`), i.e. growth with the number of 25- or 100-item batches only,
    never with k itself.
-3. Cold import. Each handler module is imported in a fresh interpreter and timed, as is the
+3. The decision, from none to the limits (bench/decision.py): a READ and a WRITE of a node's
+   params by its primary, by a user with one grant, by a user in 40 user groups on a node in 20
+   node groups, and on such a node where 41 `rwp` secondaries made the caller's grants (set up
+   once through the API, the same callers and nodes measured at both sizes). Target: the
+   decision (the calls that only read) at most 2 round trips, a READ being nothing else; the
+   same at both sizes; no Scan. Listing a caller's nodes by its own rule
+   (`decision.listing_allowed`): its Query pages and user row, and four BatchGetItem steps of
+   ceil(keys / 100) calls, never one more call per group. The joins past each limit are refused
+   with 409 GroupLimitReached.
+4. Cold import. Each handler module is imported in a fresh interpreter and timed, as is the
    baseline `import boto3; boto3.client("dynamodb")`, interleaved, in the same run. Target: the
    median ratio handler / baseline at most 1.3.
 
@@ -40,17 +49,21 @@ def main() -> int:
     from bench import counting
 
     counting.install()
+    from bench.decision import measure_decision
     from bench.scenario import measure_operations
     from bench.sharing import K_VALUES, measure_sharing
 
     results: dict[int, dict[str, Any]] = {}
     by_k: dict[int, dict[str, dict[int, Any]]] = {}
+    decisions: dict[int, Any] = {}
     for size in SIZES:
         results[size] = measure_operations(size)
         single, by_k[size] = measure_sharing(size, K_VALUES if size == SIZES[-1] else K_VALUES[:1])
         results[size].update(single)
+        decisions[size] = measure_decision(size)
     ok = report_round_trips(results)
     ok = report_cost_by_k(by_k) and ok
+    ok = report_decision(decisions) and ok
     ok = report_imports() and ok
     return 0 if ok else 1
 
@@ -143,6 +156,82 @@ def report_cost_by_k(by_k: dict[int, dict[str, dict[int, Any]]]) -> bool:
         print(
             f"\nnote: at k=1 above the {MAX_ROUND_TRIPS} round trips targeted for single requests"
             f" (not part of the verdict by k):\n  {', '.join(above_target)}"
+        )
+    return ok
+
+
+def _calls(cost: Any) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(cost.operations.items()))
+
+
+def report_decision(decisions: dict[int, Any]) -> bool:
+    from bench.decision import CASES, LISTINGS, MAX_DECISION_ROUND_TRIPS, READ, listing_allowed
+
+    small, large = decisions[SIZES[0]], decisions[SIZES[-1]]
+    calls_at = f"calls (at {SIZES[-1]})"
+    print(
+        f"\nThe decision from none to the limits (nodes in the tables: {SIZES[0]} | {SIZES[-1]}); target:"
+        f" the decision (its reads)\n  at most {MAX_DECISION_ROUND_TRIPS} round trips, a READ nothing"
+        " else, the same at both sizes, no Scan"
+    )
+    print(
+        f"{'caller':<42}{'request':<14}{'round trips':>12}{'decision':>11}{'keys':>6}  {calls_at:<40}verdict"
+    )
+    ok = True
+    for case in CASES:
+        for request, cost in small.decisions[case].items():
+            big = large.decisions[case][request]
+            fine = (
+                max(cost.reads, big.reads) <= MAX_DECISION_ROUND_TRIPS
+                and (request != READ or big.round_trips == big.reads)
+                and cost.round_trips == big.round_trips
+                and not (cost.scans or big.scans)
+            )
+            ok = ok and fine
+            print(
+                f"{case:<42}{request:<14}{cost.round_trips:>7} |{big.round_trips:>3}"
+                f"{cost.reads:>6} |{big.reads:>3}{big.batched['BatchGetItem']:>6}  {_calls(big):<40}"
+                f"{'ok' if fine else 'MISSED'}"
+            )
+    print("keys: asked for in the BatchGetItems, at the large size (100 per call)")
+
+    print(
+        f"\nListing the caller's nodes, GET /v1/user/nodes ({SIZES[0]} | {SIZES[-1]}); rule: allowed ="
+        " Query pages + its user row\n  + ceil(keys / 100) + 3 (four BatchGetItem steps: its user groups,"
+        " the node groups granted, the decision's two),\n  no call per group; the same at both sizes"
+    )
+    print(f"{'caller':<42}{'round trips':>12}{'allowed':>9}{'keys':>6}  {calls_at:<40}verdict")
+    for name in LISTINGS:
+        cost, big = small.listings[name], large.listings[name]
+        allowed = min(listing_allowed(cost), listing_allowed(big))
+        fine = max(cost.round_trips, big.round_trips) <= allowed and cost.round_trips == big.round_trips
+        fine = fine and not (cost.scans or big.scans)
+        ok = ok and fine
+        print(
+            f"{name:<42}{cost.round_trips:>7} |{big.round_trips:>3}{allowed:>9}"
+            f"{big.batched['BatchGetItem']:>6}  {_calls(big):<40}{'ok' if fine else 'MISSED'}"
+        )
+    one, most = (large.listings[name] for name in LISTINGS[1:])
+    point_reads = {
+        name: (cost.operations["Query"], cost.operations["GetItem"]) for name, cost in large.listings.items()
+    }
+    from_one = allowed_round_trips(one, most)
+    steady = most.round_trips <= from_one and len(set(point_reads.values())) == 1
+    ok = ok and steady
+    print(
+        f"{LISTINGS[-1]}: {most.round_trips} <= {from_one}, what {LISTINGS[1]} costs + the extra batches"
+        " its keys need,\n  and every listing makes the same Query and GetItem calls:"
+        f" {'ok' if steady else 'MISSED'}"
+    )
+
+    print(f"\nPast the limits ({SIZES[0]} | {SIZES[-1]})")
+    for name, (status, code, cost) in large.refusals.items():
+        small_status, small_code, small_cost = small.refusals[name]
+        fine = (status, code) == (small_status, small_code) and 400 <= status < 500
+        ok = ok and fine
+        print(
+            f"{name:<42}{status} error_code {code}, round trips {small_cost.round_trips} |"
+            f" {cost.round_trips}  {'ok' if fine else 'MISSED'}"
         )
     return ok
 

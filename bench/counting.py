@@ -85,7 +85,9 @@ def _batched(operation: str, params: dict[str, Any]) -> int:
     return len(params.get("TransactItems", []))
 
 
-def _count(cost: Cost, service: str, operation: str, params: dict[str, Any], response: dict[str, Any]) -> None:
+def _count(
+    cost: Cost, service: str, operation: str, params: dict[str, Any], response: dict[str, Any]
+) -> None:
     if service == "dynamodb":
         cost.round_trips += 1
         cost.operations[operation] += 1
