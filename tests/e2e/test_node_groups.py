@@ -94,6 +94,11 @@ def test_group_routes_for_every_kind_of_caller(api: Api):
         assert group_grant(caller, group_id, "r", user_name=stranger.user_name).status_code == status
     assert edit(alice, group_id, {"group_name": "Renamed"}).status_code == 200
     assert shown(bob, group_id)["group_name"] == "Renamed"
+    # The owner lists the group's grants; a user it is shared with may not
+    listed = alice.get(f"/v1/user/permissions?node_group={group_id}")
+    assert listed.status_code == 200, listed.text
+    assert [(g["user_name"], g["permission"]) for g in listed.json()["permissions"]] == [(bob.user_name, "r")]
+    assert bob.get(f"/v1/user/permissions?node_group={group_id}").status_code == 403
 
 
 def test_sub_groups_and_paging(api: Api):

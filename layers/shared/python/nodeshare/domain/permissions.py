@@ -147,9 +147,7 @@ def list_permissions(principal: Principal, target: Target, now: int) -> list[Lis
             return counts(grant.epoch, grant.granted_by, node, authorities) is None
 
     user_ids = [
-        grant.subject.removeprefix(USER_SUBJECT)
-        for grant in node.grants
-        if grant.subject.startswith(USER_SUBJECT)
+        grant.subject.removeprefix(USER_SUBJECT) for grant in grants if grant.subject.startswith(USER_SUBJECT)
     ]
     users = access.load([], [], user_rows=user_ids).users if user_ids else {}
     listed = []
