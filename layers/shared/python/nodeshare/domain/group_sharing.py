@@ -41,6 +41,7 @@ from nodeshare.domain.authorization import (
     authorize_node_groups,
     may_handle_node_group,
 )
+from nodeshare.domain.node_groups import own_and_shared_node_groups
 from nodeshare.domain.permissions import EMAIL_SUBJECT, MAX_GRANTS_PER_NODE
 from nodeshare.domain.sharing import new_request_id, require_pending
 from nodeshare.domain.stored_json import check_storable
@@ -244,23 +245,9 @@ def group_sharing(principal: Principal, group_id: str | None) -> list[GroupShari
 
 
 def _groups_of(principal: Principal) -> list[NodeGroup]:
-    """The caller's own node groups and those shared with it (the decision says which still are),
-    the first `MAX_LISTED_GROUPS` by group id."""
-    owned = node_group_store.owned_by(principal.user_id)
-    user = user_store.get(principal.user_id)
-    shared_ids = sorted(
-        target.removeprefix("node_group:")
-        for target in (user.granted_targets if user else ())
-        if target.startswith("node_group:")
-    )
-    shared = [
-        group
-        for group in access.batch_get_groups(shared_ids).values()
-        if isinstance(group, NodeGroup)
-        and group.owner_user_id != principal.user_id
-        and may_handle_node_group(principal, GroupAction.VIEW, group)[0]
-    ]
-    everything = {group.group_id: group for group in [*owned, *shared]}
+    """The caller's own node groups and those shared with it, the first `MAX_LISTED_GROUPS` by
+    group id."""
+    everything = own_and_shared_node_groups(principal)
     return [everything[group_id] for group_id in sorted(everything)[:MAX_LISTED_GROUPS]]
 
 

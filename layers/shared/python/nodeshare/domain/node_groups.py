@@ -32,6 +32,7 @@ from nodeshare.domain.authorization import (
     GroupAction,
     authorize_many,
     authorize_node_group,
+    may_handle_node_group,
     sees_every_node_of,
 )
 from nodeshare.domain.nodes import UserNode, user_node
@@ -189,11 +190,9 @@ def show_node_group(
     return GroupView(group, children, nodes, node_ids)
 
 
-def list_node_groups(
-    principal: Principal, start_id: str | None, limit: int, *, sub_groups: bool
-) -> tuple[list[tuple[NodeGroup, list[NodeGroup]]], str | None]:
-    """The caller's node groups and those shared with it, top-level ones (with their children
-    when `sub_groups`), in group_id order, one page after `start_id`."""
+def own_and_shared_node_groups(principal: Principal) -> dict[str, NodeGroup]:
+    """The caller's own node groups and those shared with it (found through its user item's
+    `granted_targets`; the decision says which still are), by group id."""
     owned = node_group_store.owned_by(principal.user_id)
     user = user_store.get(principal.user_id)
     shared_ids = sorted(
@@ -204,9 +203,19 @@ def list_node_groups(
     shared = [
         group
         for group in batch_get_groups(shared_ids).values()
-        if isinstance(group, NodeGroup) and group.owner_user_id != principal.user_id
+        if isinstance(group, NodeGroup)
+        and group.owner_user_id != principal.user_id
+        and may_handle_node_group(principal, GroupAction.VIEW, group)[0]
     ]
-    everything = {group.group_id: group for group in [*owned, *shared]}
+    return {group.group_id: group for group in [*owned, *shared]}
+
+
+def list_node_groups(
+    principal: Principal, start_id: str | None, limit: int, *, sub_groups: bool
+) -> tuple[list[tuple[NodeGroup, list[NodeGroup]]], str | None]:
+    """The caller's node groups and those shared with it, top-level ones (with their children
+    when `sub_groups`), in group_id order, one page after `start_id`."""
+    everything = own_and_shared_node_groups(principal)
     top = sorted(g for g, group in everything.items() if group.parent_group_id not in everything)
     after = [group_id for group_id in top if start_id is None or group_id > start_id]
     page = after[:limit]
