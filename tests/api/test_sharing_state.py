@@ -2,7 +2,8 @@
 stateful testing): claims, shares (plain, `rwp`, transfers), accepts, declines, removals and
 leaving, among four users on two nodes. No answer may be a 5xx; after every step each node
 item's `secondary_user_ids` must name exactly the secondaries whose association rows are of the
-node's current epoch (what listing sharing reads by key); and whenever the primary lists the
+node's current epoch (what listing sharing reads by key), and its `rwp_user_ids` exactly those of
+them at `rwp` (what the decision checks grantors against); and whenever the primary lists the
 node's sharing, it must show exactly those secondaries, by e-mail.
 """
 
@@ -79,12 +80,18 @@ class SharingMachine(RuleBasedStateMachine):
 
     def members(self, node: int) -> tuple[str | None, list[str]]:
         """The node's primary and its current secondaries (user ids), as stored."""
+        from nodeshare.store.models import NodeModel
+
+        item = NodeModel.get(self.node_ids[node], consistent_read=True)
+        return item.primary_user_id, sorted(row.user_id for row in self.rows(node))
+
+    def rows(self, node: int) -> list[Any]:
+        """The node's current secondaries' association rows, as stored."""
         from nodeshare.store.models import AssociationModel, NodeModel
 
         item = NodeModel.get(self.node_ids[node], consistent_read=True)
         rows = AssociationModel.query(item.node_id, consistent_read=True)
-        current = sorted(row.user_id for row in rows if row.role == "secondary" and row.epoch == item.epoch)
-        return item.primary_user_id, current
+        return [row for row in rows if row.role == "secondary" and row.epoch == item.epoch]
 
     @rule(data=st.data(), node=nodes, both=st.booleans(), primary=st.booleans(), transfer=st.booleans(),
           new_role=st.sampled_from([None, "secondary", "r", "rwp"]),
@@ -151,9 +158,10 @@ class SharingMachine(RuleBasedStateMachine):
 
         for node, node_id in enumerate(self.node_ids):
             _, secondaries = self.members(node)
-            assert (
-                sorted(NodeModel.get(node_id, consistent_read=True).secondary_user_ids or ()) == secondaries
-            )
+            item = NodeModel.get(node_id, consistent_read=True)
+            assert sorted(item.secondary_user_ids or ()) == secondaries
+            rwp = sorted(row.user_id for row in self.rows(node) if row.level == "rwp")
+            assert sorted(item.rwp_user_ids or ()) == rwp
 
     @rule(node=nodes)
     def list_sharing(self, node: int) -> None:

@@ -286,17 +286,19 @@ def test_a_plus_in_an_email_reaches_the_api_intact(api: Api):
 
 def node_item_agrees_with_its_rows(stack: RunningStack, node_id: str) -> set[str]:
     """The node item's `secondary_user_ids` (what listing sharing reads by key) must name exactly
-    the secondaries whose association rows are of the node's current epoch; returns them."""
+    the secondaries whose association rows are of the node's current epoch, and `rwp_user_ids`
+    (what the decision checks grantors against) exactly those at `rwp`; returns the first."""
     [node] = stack.partition("nodeshare-nodes", "node_id", node_id)
     epoch = int(node["epoch"]["N"])
     listed = set(node.get("secondary_user_ids", {}).get("SS", []))
-    rows = stack.partition("nodeshare-associations", "node_id", node_id)
-    current = {
-        row["user_id"]["S"]
-        for row in rows
+    rows = [
+        row
+        for row in stack.partition("nodeshare-associations", "node_id", node_id)
         if row["role"]["S"] == "secondary" and int(row["epoch"]["N"]) == epoch
-    }
-    assert listed == current, (listed, current)
+    ]
+    assert listed == {row["user_id"]["S"] for row in rows}, (listed, rows)
+    rwp = {row["user_id"]["S"] for row in rows if row["level"]["S"] == "rwp"}
+    assert set(node.get("rwp_user_ids", {}).get("SS", [])) == rwp, (node, rows)
     return listed
 
 
@@ -336,8 +338,9 @@ def test_every_write_of_access_keeps_the_node_item_in_step(api: Api, local_stack
     assert bob.get("/v1/user/nodes/sharing").json()["node_sharing"] == [
         {"node_id": node_id, "users": {"primary": [bob.user_name], "secondary": []}}
     ]
-    # Bob shares with carol, then releases the node: nobody is left
-    assert answer(carol, share(bob, [node_id], carol.user_name)["request_id"], True).status_code == 200
+    # Bob shares with carol (rwp), then releases the node: nobody is left
+    rwp_share = share(bob, [node_id], carol.user_name, primary=True)["request_id"]
+    assert answer(carol, rwp_share, True).status_code == 200
     assert node_item_agrees_with_its_rows(local_stack, node_id) == {carol.user_id}
     assert bob.put("/v1/user/nodes/mapping", json=leave).status_code == 200
     assert node_item_agrees_with_its_rows(local_stack, node_id) == set()

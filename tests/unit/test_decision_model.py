@@ -45,8 +45,7 @@ def reference(principal: Principal, action: Action, facts: NodeFacts) -> bool:
         return False
 
     def rwp_now(user: str) -> bool:  # still holds rwp or owner rights (directly)
-        row = facts.authorities.get(user)
-        by_row = row is not None and row.epoch == node.epoch and row.level.value == "rwp"
+        by_row = user in node.rwp_user_ids  # an rwp association now (the store keeps the list)
         by_grant = any(
             g.subject == "user:" + user and g.epoch == node.epoch and g.level.value == "rwp"
             for g in node.grants
@@ -118,20 +117,23 @@ def situations(draw: st.DrawFn) -> tuple[Principal, Action, NodeFacts]:
         draw(st.lists(node_groups_holding_the_node(), max_size=2, unique_by=lambda g: g[1].name))
     )
     memberships = tuple(membership for membership, _ in node_groups)
-    node = Node(
-        "n1", "Light", "Lightbulb", {}, {}, epoch=2, primary_user_id=primary, grants=grants, scopes=scopes,
-        node_groups=memberships,
-    )  # fmt: skip
     rows = {
         user: Association(
             "n1", user, f"{user}@x.test", Role.SECONDARY, draw(levels), draw(epochs), 0, draw(chains)
         )
         for user in draw(st.lists(users, max_size=4, unique=True))
     }
+    # What the store keeps on the node item beside the rows (tests/api/test_sharing_state.py).
+    secondaries = frozenset(user for user, row in rows.items() if row.epoch == 2)
+    rwp = frozenset(user for user in secondaries if rows[user].level is Level.READ_WRITE_PERMISSION)
+    node = Node(
+        "n1", "Light", "Lightbulb", {}, {}, epoch=2, primary_user_id=primary, grants=grants, scopes=scopes,
+        node_groups=memberships, secondary_user_ids=secondaries, rwp_user_ids=rwp,
+    )  # fmt: skip
     caller = draw(users)
     principal = Principal(caller, f"{caller}@x.test", is_operator=draw(st.booleans()))
     user_groups = frozenset(draw(st.lists(st.sampled_from(USER_GROUPS), max_size=2)))
-    facts = NodeFacts(draw(st.none() | st.just(node)), rows.get(caller), rows, user_groups, node_groups)
+    facts = NodeFacts(draw(st.none() | st.just(node)), rows.get(caller), user_groups, node_groups)
     return principal, draw(st.sampled_from(list(Action))), facts
 
 
@@ -175,7 +177,7 @@ BOB = Principal("bob", "bob@x.test")
 
 def test_a_direct_rw_and_a_grant_of_r_is_r():
     node = light(grants=(Grant("user:bob", Level.READ, 2),))
-    facts = NodeFacts(node, row("bob", Level.READ_WRITE), {})
+    facts = NodeFacts(node, row("bob", Level.READ_WRITE))
     assert decide(BOB, Action.READ, facts, NOW).allowed
     write = decide(BOB, Action.WRITE, facts, NOW)
     assert not write.allowed and write.level is Level.READ
@@ -183,7 +185,7 @@ def test_a_direct_rw_and_a_grant_of_r_is_r():
 
 def test_dr_anywhere_denies_but_the_secondary_may_still_leave():
     node = light(grants=(Grant("user:bob", Level.DENY_READ, 2),))
-    facts = NodeFacts(node, row("bob", Level.READ_WRITE_PERMISSION), {})
+    facts = NodeFacts(node, row("bob", Level.READ_WRITE_PERMISSION))
     assert not decide(BOB, Action.READ, facts, NOW).allowed
     assert decide(BOB, Action.LEAVE, facts, NOW).allowed
 
@@ -200,30 +202,34 @@ def test_a_grant_from_an_earlier_epoch_counts_for_nothing():
 
 
 @pytest.mark.parametrize(
-    "carol_now",
-    [None, row("carol", Level.READ_WRITE), row("carol", Level.READ_WRITE_PERMISSION, epoch=1)],
-    ids=["removed", "downgraded", "stale"],
+    "carol_then, carol_now",
+    [
+        ({"rwp_user_ids": frozenset({"carol"})}, {}),
+        ({"grants": (Grant("user:carol", Level.READ_WRITE_PERMISSION, 2),)}, {}),
+        (
+            {"grants": (Grant("user:carol", Level.READ_WRITE_PERMISSION, 2),)},
+            {"grants": (Grant("user:carol", Level.READ_WRITE_PERMISSION, 1),)},
+        ),
+    ],
+    ids=["share removed or downgraded", "grant deleted", "grant stale"],
 )
-def test_access_given_by_an_rwp_user_ends_when_that_user_loses_rwp(carol_now):
-    # Given bob's access was shared by carol, an rwp secondary
+def test_access_given_by_an_rwp_user_ends_when_that_user_loses_rwp(carol_then, carol_now):
+    # Given bob's access was shared by carol, who holds rwp by a share or by a direct grant
     bob = row("bob", Level.READ_WRITE, granted_by=("carol",))
-    given_then = NodeFacts(light(), bob, {"carol": row("carol", Level.READ_WRITE_PERMISSION)})
-    assert decide(BOB, Action.WRITE, given_then, NOW).allowed
-    # When carol is removed, downgraded or made stale, bob's access stops counting at once
-    authorities = {} if carol_now is None else {"carol": carol_now}
-    decision = decide(BOB, Action.READ, NodeFacts(light(), bob, authorities), NOW)
+    assert decide(BOB, Action.WRITE, NodeFacts(light(**carol_then), bob), NOW).allowed
+    # When carol loses rwp, bob's access stops counting at once
+    decision = decide(BOB, Action.READ, NodeFacts(light(**carol_now), bob), NOW)
     assert not decision.allowed and not decision.visible
     assert any("no longer holds rwp" in reason for reason in decision.reasons)
 
 
 def test_sharing_onward_records_the_chain_and_is_limited():
-    carol = row("carol", Level.READ_WRITE_PERMISSION)
     bob = row("bob", Level.READ_WRITE_PERMISSION, granted_by=("carol",))
-    decision = decide(BOB, Action.SHARE, NodeFacts(light(), bob, {"carol": carol}), NOW)
+    decision = decide(BOB, Action.SHARE, NodeFacts(light(rwp_user_ids=frozenset({"carol", "bob"})), bob), NOW)
     assert decision.allowed and decision.onward == ("bob", "carol")
     deep = row("bob", Level.READ_WRITE_PERMISSION, granted_by=("carol", "dave", "erin"))
-    rwp = {user: row(user, Level.READ_WRITE_PERMISSION) for user in ("carol", "dave", "erin")}
-    too_far = decide(BOB, Action.SHARE, NodeFacts(light(), deep, rwp), NOW)
+    rwp = frozenset({"bob", "carol", "dave", "erin"})
+    too_far = decide(BOB, Action.SHARE, NodeFacts(light(rwp_user_ids=rwp), deep), NOW)
     assert not too_far.allowed and too_far.visible
 
 

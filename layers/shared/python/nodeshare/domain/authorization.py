@@ -24,7 +24,7 @@ every source of an earlier epoch stops counting at once, before the stream proce
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
@@ -130,22 +130,17 @@ class NodeFacts:
 
     node: Node | None
     association: Association | None = None  # the principal's own
-    # Every other association of the node that was loaded: the users its sources were granted
-    # through, whose authority is checked at every decision.
-    authorities: Mapping[str, Association] = field(default_factory=dict)
     # The principal's user groups that exist now and still list it as a member.
     user_groups: frozenset[str] = frozenset()
     # The node's node groups that exist now and still hold it.
     node_groups: tuple[tuple[NodeGroupMembership, NodeGroup], ...] = ()
 
 
-def holds_authority(user_id: str, node: Node, authorities: Mapping[str, Association]) -> bool:
-    """`user_id` may still pass access on: the primary, or `rwp` from the primary's side
-    (a current `rwp` association or direct grant) under the node's current epoch."""
-    if user_id == node.primary_user_id:
-        return True
-    row = authorities.get(user_id)
-    if row is not None and row.epoch == node.epoch and row.level is Level.READ_WRITE_PERMISSION:
+def holds_authority(user_id: str, node: Node) -> bool:
+    """`user_id` may still pass access on: the primary, or `rwp` from the primary's side (an `rwp`
+    association, which the node item lists in `rwp_user_ids`, or a direct grant) under the node's
+    current epoch. Read from the node alone, so checking a chain costs no read."""
+    if user_id == node.primary_user_id or user_id in node.rwp_user_ids:
         return True
     return any(
         grant.subject == USER_SUBJECT + user_id
@@ -155,14 +150,12 @@ def holds_authority(user_id: str, node: Node, authorities: Mapping[str, Associat
     )
 
 
-def counts(
-    epoch: int | None, granted_by: GrantedBy, node: Node, authorities: Mapping[str, Association]
-) -> str | None:
+def counts(epoch: int | None, granted_by: GrantedBy, node: Node) -> str | None:
     """None when a source made under `epoch` through `granted_by` is current; else why not."""
     if epoch != node.epoch:
         return f"stale: made under epoch {epoch}, the node is at epoch {node.epoch}"
     for grantor in granted_by:
-        if not holds_authority(grantor, node, authorities):
+        if not holds_authority(grantor, node):
             return f"granted by {grantor}, who no longer holds rwp on the node"
     return None
 
@@ -172,15 +165,14 @@ def current_association(facts: access.Facts, node_id: str, user_id: str) -> Asso
     node, row = facts.of(node_id, user_id)
     if node is None or row is None or row.role is not Role.SECONDARY or row.user_id == node.primary_user_id:
         return None
-    authorities = node_facts(user_id, node_id, facts).authorities
-    return row if counts(row.epoch, row.granted_by, node, authorities) is None else None
+    return row if counts(row.epoch, row.granted_by, node) is None else None
 
 
 def counting_users(
     node: Node, rows: Mapping[str, Association]
 ) -> tuple[list[Association], list[Association]]:
     """Of a node's association rows (by user id), the primary's and the secondaries' that count
-    now. The rows must include every secondary of the node (the grantors among them)."""
+    now."""
     primary = [
         row for row in rows.values() if row.user_id == node.primary_user_id and row.epoch == node.epoch
     ]
@@ -189,7 +181,7 @@ def counting_users(
         for row in rows.values()
         if row.role is Role.SECONDARY
         and row.user_id != node.primary_user_id
-        and counts(row.epoch, row.granted_by, node, rows) is None
+        and counts(row.epoch, row.granted_by, node) is None
     ]
     return primary, secondaries
 
@@ -199,7 +191,7 @@ def _sources(principal: Principal, node: Node, facts: NodeFacts) -> list[Source]
     node_target = NODE_TARGET + node.node_id
     association = facts.association
     if association is not None and association.role is Role.SECONDARY:
-        why_not = counts(association.epoch, association.granted_by, node, facts.authorities)
+        why_not = counts(association.epoch, association.granted_by, node)
         why = why_not or f"secondary with level {association.level} (epoch {node.epoch})"
         sources.append(
             Source(
@@ -215,7 +207,7 @@ def _sources(principal: Principal, node: Node, facts: NodeFacts) -> list[Source]
     subjects = {USER_SUBJECT + principal.user_id} | {GROUP_SUBJECT + group for group in facts.user_groups}
     for grant in node.grants:
         if grant.subject in subjects:
-            why_not = counts(grant.epoch, grant.granted_by, node, facts.authorities)
+            why_not = counts(grant.epoch, grant.granted_by, node)
             why = why_not or f"grant {grant.level} to {grant.subject} on the node (epoch {node.epoch})"
             sources.append(_grant_source(grant, node_target, why_not, why))
     for membership, group in facts.node_groups:
@@ -224,9 +216,7 @@ def _sources(principal: Principal, node: Node, facts: NodeFacts) -> list[Source]
             if grant.subject in subjects:
                 # Bound to the node's epoch when it joined the group, and to the group owner's
                 # authority over this node now (SPEC §1.1 step 2).
-                why_not = counts(
-                    membership.epoch, (group.owner_user_id, *grant.granted_by), node, facts.authorities
-                )
+                why_not = counts(membership.epoch, (group.owner_user_id, *grant.granted_by), node)
                 why = why_not or f"grant {grant.level} to {grant.subject} on node group {group.name!r}"
                 sources.append(_grant_source(grant, target, why_not, why))
     return sources
@@ -337,9 +327,6 @@ class Checked:
 
 def node_facts(principal_id: str, node_id: str, facts: access.Facts) -> NodeFacts:
     node, association = facts.of(node_id, principal_id)
-    authorities = {
-        user_id: row for (row_node, user_id), row in facts.associations.items() if row_node == node_id
-    }
     user = facts.users.get(principal_id)
     user_groups = frozenset(
         group_id
@@ -353,7 +340,7 @@ def node_facts(principal_id: str, node_id: str, facts: access.Facts) -> NodeFact
         if (node_group := facts.node_groups.get(membership.group_id)) is not None
         and node_id in node_group.node_ids
     )
-    return NodeFacts(node, association, authorities, user_groups, node_groups)
+    return NodeFacts(node, association, user_groups, node_groups)
 
 
 def authorize_many(

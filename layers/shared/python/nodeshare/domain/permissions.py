@@ -28,7 +28,6 @@ from nodeshare.domain.authorization import (
     authorize_many,
     authorize_node_group,
     counts,
-    node_facts,
 )
 from nodeshare.domain.users import normalize_email
 from nodeshare.model.entities import GROUP_SUBJECT, USER_SUBJECT, Grant, Node, Principal
@@ -140,11 +139,10 @@ def list_permissions(principal: Principal, target: Target, now: int) -> list[Lis
         node_id = target.node_id or ""
         checked = authorize_many(principal, Action.SHARE, [node_id], now)
         node = checked.raise_first_refusal()[node_id].node
-        authorities = node_facts(principal.user_id, node_id, checked.facts).authorities  # grantors loaded
         grants = node.grants
 
         def is_current(grant: Grant) -> bool:
-            return counts(grant.epoch, grant.granted_by, node, authorities) is None
+            return counts(grant.epoch, grant.granted_by, node) is None
 
     user_ids = [
         grant.subject.removeprefix(USER_SUBJECT) for grant in grants if grant.subject.startswith(USER_SUBJECT)

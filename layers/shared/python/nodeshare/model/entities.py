@@ -39,6 +39,7 @@ class Node:
     epoch: int
     primary_user_id: str | None = None
     secondary_user_ids: frozenset[str] = frozenset()  # the current epoch's secondaries
+    rwp_user_ids: frozenset[str] = frozenset()  # those of them whose association is `rwp`
     secret_hash: str = ""
     tags: tuple[str, ...] = ()
     scopes: dict[str, list[str]] = field(default_factory=dict)

@@ -43,38 +43,21 @@ def load_for_decision(
     1. the nodes (with the grants on them and the node groups holding them), the principal's and
        `other_users`' associations with them, and the principal's (and `user_rows`') user rows,
        which name its user groups;
-    2. those user groups and node groups (with the grants on them), and the associations of
-       everyone the sources were granted through or rest on (`granted_by`, node group owners),
-       whose authority the decision checks, unless already read or the node's primary.
+    2. those user groups and node groups (with the grants on them).
+
+    Whether the users a source was granted through still hold `rwp` is on the node item
+    (`rwp_user_ids`), so no grantor's row is read.
     """
     facts = load(node_ids, [principal_id, *other_users], [principal_id, *user_rows])
-    keys: list[tuple[str, dict[str, Any]]] = []
     principal = facts.users.get(principal_id)
     group_ids = set(principal.group_ids if principal else ())
-    grantors: dict[tuple[str, str], None] = {}
-    for node_id, node in facts.nodes.items():
+    for node in facts.nodes.values():
         group_ids.update(membership.group_id for membership in node.node_groups)
-        chains = [row.granted_by for (row_node, _), row in facts.associations.items() if row_node == node_id]
-        chains.extend(grant.granted_by for grant in node.grants)
-        chains.extend((membership.owner_user_id,) for membership in node.node_groups)
-        for user_id in (user_id for chain in chains for user_id in chain):
-            if user_id != node.primary_user_id and (node_id, user_id) not in facts.associations:
-                grantors[(node_id, user_id)] = None
-    groups_table, associations_table = GroupModel.Meta.table_name, AssociationModel.Meta.table_name
-    keys.extend((groups_table, {"group_id": {"S": group_id}}) for group_id in sorted(group_ids))
-    keys.extend(
-        (associations_table, {"node_id": {"S": node}, "user_id": {"S": user}}) for node, user in grantors
-    )
-    for table, raw in batch_get_keys(keys):
-        if table == groups_table:
-            group = GroupModel.from_raw_data(raw)
-            if group.kind == USER_GROUP:
-                facts.user_groups[group.group_id] = to_user_group(group)
-            else:
-                facts.node_groups[group.group_id] = to_node_group(group)
+    for group_id, group in batch_get_groups(sorted(group_ids)).items():
+        if isinstance(group, UserGroup):
+            facts.user_groups[group_id] = group
         else:
-            row = to_association(AssociationModel.from_raw_data(raw))
-            facts.associations[(row.node_id, row.user_id)] = row
+            facts.node_groups[group_id] = group
     return facts
 
 

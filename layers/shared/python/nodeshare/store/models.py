@@ -46,6 +46,12 @@ class NodeModel(Model):
     accepting adds to it, removing a secondary deletes from it). It exists so that listing the
     users of many nodes is a BatchGetItem of known association keys, not a Query per node; the
     association rows stay the truth about role and level.
+
+    `rwp_user_ids` is the same kind of copy for the secondaries whose association is `rwp`
+    (accepting, re-levelling, removing and transferring write it beside the row). The decision
+    reads it with the node to check that whoever a source was granted through still holds `rwp`
+    (`domain.authorization.holds_authority`), so it never reads the grantors' rows: the decision
+    stays at two round trips however many users granted the caller something.
     """
 
     class Meta:
@@ -65,6 +71,7 @@ class NodeModel(Model):
     epoch = NumberAttribute(default=0)
     primary_user_id = UnicodeAttribute(null=True)
     secondary_user_ids = UnicodeSetAttribute(null=True)  # absent when empty (DynamoDB has no empty set)
+    rwp_user_ids = UnicodeSetAttribute(null=True)  # likewise
     connected = BooleanAttribute(default=False)
     connectivity_timestamp_ms = NumberAttribute(default=0)
     created_at = NumberAttribute()

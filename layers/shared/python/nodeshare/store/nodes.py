@@ -91,6 +91,7 @@ def claim(node: Node, user_id: str, user_name: str, now: int) -> int:
                 NodeModel.epoch.set(new_epoch),
                 NodeModel.primary_user_id.set(user_id),
                 NodeModel.secondary_user_ids.remove(),
+                NodeModel.rwp_user_ids.remove(),
                 NodeModel.grants.remove(),  # every grant was made under the old epoch
             ],
             condition=(NodeModel.node_id.exists() & (NodeModel.epoch == node.epoch)),
@@ -121,6 +122,7 @@ def release(node: Node, user_id: str) -> None:
                 NodeModel.epoch.set(node.epoch + 1),
                 NodeModel.primary_user_id.remove(),
                 NodeModel.secondary_user_ids.remove(),
+                NodeModel.rwp_user_ids.remove(),
                 NodeModel.grants.remove(),  # every grant was made under the old epoch
             ],
             condition=(NodeModel.primary_user_id == user_id) & (NodeModel.epoch == node.epoch),

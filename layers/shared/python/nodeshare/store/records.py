@@ -41,6 +41,7 @@ def to_node(item: NodeModel) -> Node:
         epoch=int(item.epoch),
         primary_user_id=item.primary_user_id,
         secondary_user_ids=frozenset(item.secondary_user_ids or ()),
+        rwp_user_ids=frozenset(item.rwp_user_ids or ()),
         secret_hash=item.secret_hash,
         tags=tuple(str(tag) for tag in item.tags or ()),
         scopes=plain(item.scopes) or {},

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action as UpdateAction
 from pynamodb.transactions import TransactWrite
 
 from nodeshare.model.entities import Association, GrantedBy, Node, RequestStatus, Role, ShareRequest
@@ -58,6 +59,14 @@ def _association(
 ACCESS_CHANGED = NodeModel.access_version.add(1)
 
 
+def rwp_holder(user_id: str, level: Level) -> UpdateAction:
+    """The node item's `rwp_user_ids` action for a secondary now at `level`: it lists exactly the
+    secondaries whose association is `rwp`, written beside the row."""
+    if level is Level.READ_WRITE_PERMISSION:
+        return NodeModel.rwp_user_ids.add({user_id})
+    return NodeModel.rwp_user_ids.delete({user_id})
+
+
 def grant_operations(
     request: ShareRequest,
     node: Node,
@@ -76,7 +85,11 @@ def grant_operations(
         return [
             lambda tx: tx.update(
                 NodeModel(node.node_id),
-                actions=[NodeModel.secondary_user_ids.add({invitee}), ACCESS_CHANGED],
+                actions=[
+                    NodeModel.secondary_user_ids.add({invitee}),
+                    rwp_holder(invitee, request.level),
+                    ACCESS_CHANGED,
+                ],
                 condition=access_unchanged(node),
             ),
             lambda tx: tx.save(
@@ -95,10 +108,16 @@ def grant_operations(
         ]
     # A transfer is a primary change: a new epoch, every earlier secondary cut off (SPEC §2.1).
     new_epoch = epoch + 1
+    old_primary = {request.requester_user_id}
     secondaries = (
-        NodeModel.secondary_user_ids.set({request.requester_user_id})
+        NodeModel.secondary_user_ids.set(old_primary)
         if old_primary_level is not None
         else NodeModel.secondary_user_ids.remove()
+    )
+    rwp_holders = (
+        NodeModel.rwp_user_ids.set(old_primary)
+        if old_primary_level is Level.READ_WRITE_PERMISSION
+        else NodeModel.rwp_user_ids.remove()
     )
     operations: list[Operation] = [
         lambda tx: tx.update(
@@ -107,6 +126,7 @@ def grant_operations(
                 NodeModel.epoch.set(new_epoch),
                 NodeModel.primary_user_id.set(invitee),
                 secondaries,
+                rwp_holders,
                 NodeModel.grants.remove(),  # every grant was made under the old epoch
             ],
             condition=(NodeModel.epoch == epoch) & (NodeModel.primary_user_id == request.requester_user_id),
@@ -191,7 +211,7 @@ def set_levels(changes: Sequence[tuple[Association, Level, GrantedBy]], sub_role
                     )
                     transaction.update(
                         NodeModel(association.node_id),
-                        actions=[ACCESS_CHANGED],
+                        actions=[rwp_holder(association.user_id, level), ACCESS_CHANGED],
                         condition=NodeModel.epoch == association.epoch,
                     )
 
@@ -211,6 +231,10 @@ def remove(associations: Sequence[Association]) -> None:
                     )
                     transaction.update(
                         NodeModel(association.node_id),
-                        actions=[NodeModel.secondary_user_ids.delete({association.user_id}), ACCESS_CHANGED],
+                        actions=[
+                            NodeModel.secondary_user_ids.delete({association.user_id}),
+                            NodeModel.rwp_user_ids.delete({association.user_id}),
+                            ACCESS_CHANGED,
+                        ],
                         condition=NodeModel.epoch == association.epoch,
                     )
