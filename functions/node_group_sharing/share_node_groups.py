@@ -1,6 +1,7 @@
 """PUT /v1/user/node_group/sharing `{groups, user_name, primary?, sub_role?, metadata?, transfer?,
-new_role?}` — share node groups with a user (esp-rainmaker-cli `group sharing add`). `new_role`
-is ignored: it means something only with `transfer`, which node groups refuse."""
+new_role?}` — share node groups with a user, or hand them over with `transfer` (esp-rainmaker-cli `group
+sharing add`). `new_role` is what the old owner becomes on each node after a transfer; without
+`transfer` it is ignored (see `domain.group_sharing`)."""
 
 from nodeshare.domain.group_sharing import share_node_groups as share
 from nodeshare.http.endpoint import endpoint
@@ -17,6 +18,7 @@ def share_node_groups(request: Request):
         body.get("user_name"),
         primary=body.get("primary", False),
         transfer=body.get("transfer", False),
+        new_role=body.get("new_role"),
         metadata=body.get("metadata") or {},
         now=request.now,
         # The schema allows 1-4; JSON's 2.0 is the integer 2.

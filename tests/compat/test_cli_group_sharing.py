@@ -249,6 +249,26 @@ def test_bob_leaves_a_group_by_naming_himself(api: Api, alice: Member, bob: Memb
     assert bob.run("getparams", node_id).stdout == ""
 
 
+def test_transfer_hands_the_group_and_its_nodes_over(api: Api, alice: Member, bob: Member):
+    """`group sharing add --transfer --new-role secondary`: bob accepts and owns the group and is
+    the primary of its node; alice keeps a secondary's access."""
+    node_id = api.owned_node(alice.user)
+    group_id = new_group(alice, "Garage", [node_id])
+    request_id = alice.share(bob.email, group_id, options=("--transfer", "--new-role", "secondary"))
+    received = bob.requests()
+    expected = received_lines(request_id, alice, [group_id], ["Garage"])
+    assert received == [*expected[:7], "Role           : primary", *expected[8:]], received
+    accepted = bob.sharing("accept", "--id", request_id)
+    assert accepted.stdout.splitlines() == ["Status     : Success", "Description: Request accepted"], (
+        describe(accepted)
+    )
+    listed = bob.sharing("list", "--group-id", group_id)
+    assert listed.stdout.splitlines() == ["Displaying group sharing details", *sharing_lines(group_id, bob)]
+    nodes = bob.user.get(f"/v1/user/nodes/sharing?node_id={node_id}").json()["node_sharing"]
+    assert nodes[0]["users"] == {"primary": [bob.email], "secondary": [alice.email]}
+    assert json_output(alice.run("getparams", node_id)) == LIGHT_PARAMS
+
+
 def test_refusals_print_the_description(api: Api, alice: Member, bob: Member):
     group_id = new_group(alice, "Cellar", [api.owned_node(alice.user)])
     # bob may not share alice's group, nor see it
@@ -262,12 +282,15 @@ def test_refusals_print_the_description(api: Api, alice: Member, bob: Member):
     assert alone.stdout.splitlines()[1].startswith("Failed to add group sharing: user_name is required"), (
         describe(alone)
     )
-    # --transfer is refused for groups, with its reason
-    transfer = alice.sharing(
-        "add", "--groups", group_id, "--user", bob.email, "--transfer", "--new-role", "secondary"
-    )
+    # --transfer of a group holding a node alice is not the primary of is refused, with its reason
+    shared_node = api.owned_node(bob.user)
+    assert bob.user.put(
+        "/v1/user/permissions", json={"node_id": shared_node, "user_name": alice.email, "permission": "rwp"}
+    ).ok
+    mixed = new_group(alice, "Mixed", [shared_node])
+    transfer = alice.sharing("add", "--groups", mixed, "--user", bob.email, "--transfer")
     assert transfer.stdout.splitlines()[1].startswith(
-        "Failed to add group sharing: transfer is not supported for node groups"
+        "Failed to add group sharing: Only the primary of every node in the groups may transfer them"
     ), describe(transfer)
     # A request is its parties' alone
     request_id = alice.share(bob.email, group_id, options=("--sub-role", "2", "--metadata", '{"k": "v"}'))

@@ -339,14 +339,87 @@ def test_primary_sub_role_and_metadata(api: Api):
     assert "secondary_metadata" not in sharing_of(alice, group_id)["users"]
 
 
-def test_new_role_without_transfer_is_ignored_and_transfer_is_refused(api: Api):
+def test_new_role_without_transfer_is_ignored(api: Api):
     alice, bob = api.user("alice"), api.user("bob")
     group_id = create_group(alice, [api.owned_node(alice)])
     request_id = share(alice, [group_id], bob.user_name or "", new_role="secondary")
+    assert looked_up(bob, request_id)["transfer"] is False and "new_role" not in looked_up(bob, request_id)
     assert cancel(alice, request_id).status_code == 200
-    refused = alice.put(SHARING, json={"groups": [group_id], "user_name": bob.user_name, "transfer": True})
-    assert refused.status_code == 400 and "not supported for node groups" in refused.json()["description"]
-    assert sent(alice) == []
+
+
+def listed_group_ids(caller: Caller) -> list[str]:
+    """The groups the caller owns or that are shared with it."""
+    return sorted(group["group_id"] for group in caller.get("/v1/user/node_group").json()["groups"])
+
+
+def test_a_transfer_hands_the_group_and_its_nodes_over(api: Api):
+    alice, bob, carol, dave, erin = (api.user(name) for name in ("alice", "bob", "carol", "dave", "erin"))
+    first, second = api.owned_node(alice), api.owned_node(alice)
+    group_id = create_group(alice, [first, second])
+    # Given carol shares the first node and dave the whole group, from alice
+    assert answer_node_share(carol, share_nodes(alice, [first], carol.user_name)["request_id"], True).ok
+    assert answer(dave, share(alice, [group_id], dave.user_name or ""), True).status_code == 200
+    assert read_status(carol, first) == 200 and read_status(dave, second) == 200
+
+    # When alice transfers the group to bob, keeping a secondary's access for herself
+    request_id = share(alice, [group_id], bob.user_name or "", transfer=True, new_role="secondary")
+    [incoming] = received(bob)
+    assert (incoming["transfer"], incoming["new_role"], incoming["user_role"]) == (
+        True,
+        "secondary",
+        "primary",
+    )
+    accepted = answer(bob, request_id, True)
+    assert accepted.status_code == 200, accepted.text
+
+    # Then bob owns the group and is the primary of both nodes
+    assert listed_group_ids(bob) == [group_id] and listed_group_ids(alice) == []
+    assert sharing_of(bob, group_id)["users"] == {"primary": [bob.user_name], "secondary": []}
+    for node_id in (first, second):
+        assert write_status(bob, node_id) == 200
+        users = bob.get(f"/v1/user/nodes/sharing?node_id={node_id}").json()["node_sharing"][0]["users"]
+        assert users == {"primary": [bob.user_name], "secondary": [alice.user_name]}
+        # alice stays as a secondary (rw), no longer able to pass access on
+        assert write_status(alice, node_id) == 200
+        assert grant(alice, node_id, "r", user_name=erin.user_name).status_code == 403
+        # everyone alice had let in is cut off at once, by node and by group
+        assert read_status(carol, node_id) == 404 and read_status(dave, node_id) == 404
+    # The group works for its new owner: shared again, it reaches both nodes
+    assert answer(erin, share(bob, [group_id], erin.user_name or ""), True).status_code == 200
+    assert read_status(erin, first) == 200 and read_status(erin, second) == 200
+    assert looked_up(alice, request_id)["request_status"] == "accepted"
+
+
+def test_a_transfer_needs_the_primary_of_every_node_when_asked_and_when_accepted(api: Api):
+    alice, bob, carol = api.user("alice"), api.user("bob"), api.user("carol")
+    first, second = api.owned_node(alice), api.owned_node(alice)
+    group_id = create_group(alice, [first, second])
+    request_id = share(alice, [group_id], bob.user_name or "", transfer=True)
+
+    # When alice transfers one of the nodes to carol before bob answers
+    moved = share_nodes(alice, [second], carol.user_name, transfer=True)["request_id"]
+    assert answer_node_share(carol, moved, True).status_code == 200
+
+    # Then bob's accept is a 409 and nothing moves
+    refused = answer(bob, request_id, True)
+    assert refused.status_code == 409, refused.text
+    assert looked_up(bob, request_id)["request_status"] == "pending"
+    assert sharing_of(alice, group_id)["users"]["primary"] == [alice.user_name]
+    assert listed_group_ids(bob) == [] and read_status(bob, first) == 404
+    # and a new transfer of that group is refused when asked (alice is no longer second's primary)
+    again = alice.put(SHARING, json={"groups": [group_id], "user_name": bob.user_name, "transfer": True})
+    assert again.status_code == 400 and "primary of every node" in again.json()["description"]
+
+
+def test_without_new_role_the_old_owner_leaves_and_tag_groups_stay(api: Api):
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = api.owned_node(alice)
+    group_id = create_group(alice, [node_id])
+    assert answer(bob, share(alice, [group_id], bob.user_name or "", transfer=True), True).status_code == 200
+    assert read_status(alice, node_id) == 404 and write_status(bob, node_id) == 200
+    tagged = create_group(bob, [], tag="room:hall")
+    refused = bob.put(SHARING, json={"groups": [tagged], "user_name": alice.user_name, "transfer": True})
+    assert refused.status_code == 400 and "tag" in refused.json()["description"]
 
 
 def test_request_lists_page_with_start_request_id(api: Api):
@@ -375,7 +448,7 @@ def test_request_lists_page_with_start_request_id(api: Api):
         {"groups": ["G"], "user_name": "not-an-email"},
         {"groups": ["G"]},
         {"groups": ["G"], "user_name": "self"},
-        {"groups": ["G"], "user_name": "bob", "transfer": True},
+        {"groups": ["G"], "user_name": "bob", "transfer": True, "new_role": "owner"},
         {"groups": ["G"], "user_name": "bob", "metadata": [1, 2]},
         {"groups": ["G"], "user_name": "bob", "metadata": {"": 1}},
         {"groups": ["G"], "user_name": "bob", "sub_role": 5},
@@ -390,7 +463,7 @@ def test_request_lists_page_with_start_request_id(api: Api):
         "bad-email",
         "no-user-name",
         "self",
-        "transfer",
+        "transfer-new-role",
         "metadata-not-an-object",
         "metadata-empty-key",
         "sub-role",
@@ -525,3 +598,14 @@ def test_node_shares_and_group_shares_list_apart(api: Api):
     assert answer_node_share(bob, group_request, True).status_code == 404
     assert cancel(alice, group_request).status_code == 200
     assert answer_node_share(bob, node_request, False).status_code == 200
+
+
+def test_a_mutually_exclusive_group_does_not_overlap_one_of_the_new_owner_s(api: Api):
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = api.owned_node(alice)
+    assert grant(alice, node_id, "rwp", user_name=bob.user_name).status_code == 200
+    create_group(bob, [node_id], mutually_exclusive=True)  # bob may share it: rwp given to him
+    offered = create_group(alice, [node_id], mutually_exclusive=True)
+    refused = answer(bob, share(alice, [offered], bob.user_name or "", transfer=True), True)
+    assert refused.status_code == 409 and "mutually exclusive" in refused.text
+    assert read_status(bob, node_id) == 200 and write_status(alice, node_id) == 200

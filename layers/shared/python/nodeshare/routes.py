@@ -168,12 +168,15 @@ ROUTES: tuple[Route, ...] = (
           query=("group_id",)),
     # --- node group sharing (RainMaker group sharing) ---
     Route("share_node_groups", "PUT", "/v1/user/node_group/sharing", "node_group_sharing.share_node_groups",
-          "Share up to 10 of the caller's node groups with a user by e-mail: one request",
-          reads=(GROUPS, USERS), writes=(REQUESTS,), body=schemas.SHARE_NODE_GROUPS),
+          "Share up to 10 of the caller's node groups with a user by e-mail (or, with transfer, hand "
+          "them and their nodes over): one request",
+          reads=DECISION, writes=(REQUESTS,), body=schemas.SHARE_NODE_GROUPS),
     Route("update_group_share_request", "PUT", "/v1/user/node_group/sharing/requests",
           "node_group_sharing.update_group_share_request",
-          "Accept (a grant on each group its requester still owns) or decline a group share request",
-          reads=(GROUPS,), writes=(REQUESTS, GROUPS, USERS), body=schemas.ANSWER_SHARE_REQUEST),
+          "Accept (a grant on each group its requester still owns; a transfer: the groups and their "
+          "nodes) or decline a group share request",
+          reads=DECISION, writes=(REQUESTS, GROUPS, USERS, NODES, ASSOCIATIONS),
+          body=schemas.ANSWER_SHARE_REQUEST),
     Route("cancel_group_share_request", "DELETE", "/v1/user/node_group/sharing/requests",
           "node_group_sharing.cancel_group_share_request",
           "Cancel a pending group share request (its requester)", writes=(REQUESTS,),

@@ -14,9 +14,18 @@ later is shared too, one removed no longer is, at once (`authorization._sources`
   stays its owner's to change; it shows as `user_role: "primary"`.
 - `sub_role` (1-4) and `metadata` are kept on the request and, once accepted, on the grant; they
   are listed, never decide anything (as for node shares, `domain.sharing`).
-- `transfer: true` is refused with a 400: handing a group over is not supported (see
-  `TRANSFER_NOT_SUPPORTED`). `new_role` alone is ignored: esp-rainmaker-cli sends it whenever
-  `--new-role` is given, and it means nothing without a transfer.
+- `transfer: true` offers the groups themselves: accepting makes the invitee their owner and the
+  primary of every node in them, as a node transfer does (a new epoch per node: every earlier
+  secondary and grant cut off, SPEC §2.1), with the old owner kept on each node at `new_role`
+  (`domain.sharing.NEW_ROLE_LEVELS`; absent, it leaves). The groups' grants and parent go (they
+  were the old owner's to give and to keep); their nodes' memberships move to the new owner under
+  the new epochs. The requester must own every group and be the primary of every node in them,
+  when asking and again when the invitee accepts (SPEC §2 rule 8; otherwise 409, nothing moves),
+  and it is all or nothing: one transaction, so at most `MAX_TRANSFERRED_NODES` nodes over all
+  the groups. A tag group (its nodes follow its owner's tags) is not transferred (400), nor a
+  mutually exclusive group whose node is already in one of the invitee's (409 at accept).
+  `new_role` without `transfer` is ignored: esp-rainmaker-cli sends it whenever `--new-role` is
+  given.
 - Accepting needs the invitee, a pending unexpired request, and grants each group its requester
   still owns at that moment (SPEC §2 rule 8); none left is a 409 and nothing changes. The request's
   status and the grants on every group are one transaction, so an accept racing a cancel, a
@@ -29,27 +38,31 @@ later is shared too, one removed no longer is, at once (`authorization._sources`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from nodeshare.domain.authorization import (
+    Action,
     GroupAction,
     RequestAction,
     authorize_group_requester,
     authorize_group_share_request,
+    authorize_many,
     authorize_node_group,
     authorize_node_groups,
     may_handle_node_group,
 )
 from nodeshare.domain.node_groups import own_and_shared_node_groups
 from nodeshare.domain.permissions import EMAIL_SUBJECT, MAX_GRANTS_PER_NODE
-from nodeshare.domain.sharing import new_request_id, require_pending
+from nodeshare.domain.sharing import NEW_ROLE_LEVELS, new_request_id, require_pending
 from nodeshare.domain.stored_json import check_storable
 from nodeshare.domain.users import normalize_email, user_name_of
 from nodeshare.model.entities import (
     USER_SUBJECT,
     Grant,
     GroupShareRequest,
+    Node,
     NodeGroup,
     Principal,
     RequestStatus,
@@ -61,13 +74,14 @@ from nodeshare.store import access
 from nodeshare.store import group_share_requests as request_store
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import users as user_store
+from nodeshare.store.requests import TRANSACTION_LIMIT
+from nodeshare.store.sharing import Party
 
 ACCEPT_ATTEMPTS = 3
 MAX_LISTED_GROUPS = 100
-TRANSFER_NOT_SUPPORTED = (
-    "transfer is not supported for node groups: share the group, or transfer its nodes with "
-    "PUT /v1/user/nodes/sharing and transfer: true"
-)
+# A transfer is one transaction of at most 100 items (DynamoDB): the request, up to 10 groups and
+# 3 items per node (the node, the new primary's and the old primary's association rows).
+MAX_TRANSFERRED_NODES = (TRANSACTION_LIMIT - 1 - 10) // 3
 NO_USER_NAME = (
     "user_name is required: a group is shared with another user by e-mail (sharing with yourself "
     "is not supported)"
@@ -84,16 +98,18 @@ def share_node_groups(
     metadata: dict[str, Any],
     now: int,
     sub_role: int | None = None,
+    new_role: str | None = None,
 ) -> str:
-    """One request offering the caller's `group_ids` to `user_name`; its id.
+    """One request offering the caller's `group_ids` to `user_name` (or, with `transfer`, handing
+    them over); its id.
 
-    Round trips: the invitee by e-mail, the groups (one BatchGetItem), the caller's e-mail when its
-    token carries none, the write.
+    Round trips: the invitee by e-mail, the groups (one BatchGetItem), for a transfer their nodes
+    (the decision's), the caller's e-mail when its token carries none, the write.
     """
     if not user_name:
         raise BadRequest(NO_USER_NAME)
-    if transfer:
-        raise BadRequest(TRANSFER_NOT_SUPPORTED)
+    if transfer and new_role is not None and new_role not in NEW_ROLE_LEVELS:
+        raise BadRequest(f"new_role must be one of {', '.join(NEW_ROLE_LEVELS)}")
     check_storable(metadata, "metadata")  # kept on the request and the grant, and listed
     group_ids = list(dict.fromkeys(group_ids))
     user_name = normalize_email(user_name)
@@ -101,6 +117,8 @@ def share_node_groups(
     if user_name == principal.user_name or (invitee is not None and invitee.user_id == principal.user_id):
         raise BadRequest("Cannot share groups with yourself")
     groups = authorize_node_groups(principal, GroupAction.OWN, group_ids)
+    if transfer:
+        _transferable_nodes(principal, groups, now, refuse=BadRequest)
     request = GroupShareRequest(
         request_id=new_request_id(),
         requester_user_id=principal.user_id,
@@ -109,15 +127,57 @@ def share_node_groups(
         invitee_user_id=invitee.user_id if invitee else None,
         group_ids=tuple(group.group_id for group in groups),
         group_names=tuple(group.name for group in groups),
-        level=Level.READ_WRITE_PERMISSION if primary else DEFAULT_SECONDARY_LEVEL,
+        level=Level.READ_WRITE_PERMISSION if primary or transfer else DEFAULT_SECONDARY_LEVEL,
         metadata=metadata,
         status=RequestStatus.PENDING,
         created_at=now,
         expires_at=now + settings().request_ttl_seconds,
-        sub_role=sub_role,
+        sub_role=None if transfer else sub_role,  # an owner has no sub-role
+        transfer=transfer,
+        new_role=new_role if transfer else None,
     )
     request_store.create(request)
     return request.request_id
+
+
+def _transferable_nodes(
+    requester: Principal, groups: Sequence[NodeGroup], now: int, refuse: type[Exception]
+) -> list[Node]:
+    """Every node of the groups, as the decision read them, if the requester may transfer each
+    (its primary) and they fit one transaction; else `refuse` (400 when asking, 409 at accept)."""
+    for group in groups:
+        if group.tag is not None:
+            raise refuse(f"Group {group.group_id} is defined by a tag and cannot be transferred")
+    node_ids = sorted(set().union(*(group.node_ids for group in groups)))
+    if len(node_ids) > MAX_TRANSFERRED_NODES:
+        raise refuse(
+            f"A transfer moves at most {MAX_TRANSFERRED_NODES} nodes; these groups hold {len(node_ids)}"
+        )
+    checked = authorize_many(requester, Action.TRANSFER, node_ids, now)
+    if len(checked.granted()) < len(node_ids):
+        raise refuse("Only the primary of every node in the groups may transfer them")
+    return [node_access.node for node_access in checked.granted().values()]
+
+
+def _accept_transfer(principal: Principal, request: GroupShareRequest, now: int) -> list[str]:
+    """The invitee takes the groups and their nodes over (see the module's docstring)."""
+    owned = authorize_group_requester(request)
+    if len(owned) < len(request.group_ids):
+        raise Conflict("The requester no longer owns every group of this transfer; nothing was transferred")
+    groups = list(owned.values())
+    requester = Principal(request.requester_user_id, request.requester_user_name)
+    nodes = _transferable_nodes(requester, groups, now, refuse=Conflict)
+    exclusive_nodes = set().union(*(group.node_ids for group in groups if group.mutually_exclusive))
+    for node in nodes:
+        if node.node_id in exclusive_nodes and any(
+            m.exclusive and m.owner_user_id == principal.user_id and m.group_id not in owned
+            for m in node.node_groups
+        ):
+            raise Conflict(f"Node {node.node_id} is in another mutually exclusive group of yours")
+    invitee = Party(principal.user_id, user_name_of(principal))
+    old_owner_level = NEW_ROLE_LEVELS.get(request.new_role or "")
+    request_store.accept_transfer(request, groups, nodes, invitee, old_owner_level, now)
+    return list(owned)
 
 
 def _check_room(group: NodeGroup, subject: str) -> None:
@@ -127,10 +187,18 @@ def _check_room(group: NodeGroup, subject: str) -> None:
 
 def accept_group_share_request(principal: Principal, request_id: str, now: int) -> list[str]:
     """The invitee accepts: a grant on each group the requester still owns (SPEC §2 rule 8), in
-    the transaction that marks the request accepted; returns those groups' ids."""
+    the transaction that marks the request accepted (a transfer: the groups and their nodes, all
+    or nothing); returns those groups' ids."""
     for attempt in range(ACCEPT_ATTEMPTS):
         request = authorize_group_share_request(principal, RequestAction.ANSWER, request_id)
         require_pending(request, now)
+        if request.transfer:
+            try:
+                return _accept_transfer(principal, request, now)
+            except Conflict:  # a group or node changed between reading and writing: read again
+                if attempt == ACCEPT_ATTEMPTS - 1:
+                    raise
+                continue
         owned = authorize_group_requester(request)
         if not owned:
             raise Conflict("The requester no longer owns these groups; the request cannot be accepted")

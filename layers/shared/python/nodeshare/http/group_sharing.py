@@ -12,7 +12,8 @@ from nodeshare.model.levels import Level
 
 def group_share_request(request: GroupShareRequest, now: int) -> dict[str, Any]:
     """One entry of `sharing_requests`, with what `group sharing list-requests` prints (timestamps in
-    seconds; `user_role` is the role the invitee gets); an unanswered request past its expiry
+    seconds; `user_role` is the role the invitee gets: a transfer makes it the groups' owner,
+    `primary`); an unanswered request past its expiry
     shows `expired`."""
     primary = request.level is Level.READ_WRITE_PERMISSION
     body: dict[str, Any] = {
@@ -26,9 +27,11 @@ def group_share_request(request: GroupShareRequest, now: int) -> dict[str, Any]:
         "primary_user_name": request.requester_user_name,
         "user_role": "primary" if primary else "secondary",
         "primary": primary,
-        "transfer": False,
+        "transfer": request.transfer,
         "metadata": request.metadata,
     }
+    if request.new_role:
+        body["new_role"] = request.new_role
     if request.sub_role is not None:
         body["sub_role"] = request.sub_role
     if request.answered_at is not None:

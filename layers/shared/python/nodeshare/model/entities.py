@@ -255,6 +255,8 @@ class GroupShareRequest:
     expires_at: int
     sub_role: int | None = None
     answered_at: int | None = None
+    transfer: bool = False  # accepting hands the groups and their nodes over (`domain.group_sharing`)
+    new_role: str | None = None  # with `transfer`: what the old owner becomes on each node
 
     @property
     def answerer_user_id(self) -> str | None:

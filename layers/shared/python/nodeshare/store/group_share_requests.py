@@ -13,12 +13,12 @@ and unexpired at the caller's `now` (SPEC §2.2, §2.5).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.model.entities import Grant, GroupShareRequest, NodeGroup, RequestStatus
+from nodeshare.model.entities import Grant, GroupShareRequest, Node, NodeGroup, RequestStatus
 from nodeshare.model.errors import Conflict, RequestNotPending
 from nodeshare.model.levels import Level
 from nodeshare.store import node_groups as node_group_store
@@ -27,6 +27,7 @@ from nodeshare.store.grants import NODE_GROUP_TARGET, index_subject
 from nodeshare.store.models import REQUEST_HEADER, RequestModel
 from nodeshare.store.records import plain
 from nodeshare.store.requests import _connection, pending_page
+from nodeshare.store.sharing import Party, transfer_operations
 
 GROUP_SHARE = "group_share"
 PARTITION_PREFIX = "group_share:"  # of the pending indexes: apart from the other kinds
@@ -48,6 +49,8 @@ def to_group_share_request(item: RequestModel) -> GroupShareRequest:
         expires_at=int(item.expires_at),
         sub_role=int(item.sub_role) if item.sub_role is not None else None,
         answered_at=int(item.answered_at) if item.answered_at is not None else None,
+        transfer=bool(item.transfer),
+        new_role=item.new_role,
     )
 
 
@@ -69,6 +72,8 @@ def _header(request: GroupShareRequest) -> RequestModel:
         created_at=request.created_at,
         expires_at=request.expires_at,
         sub_role=request.sub_role,
+        transfer=request.transfer or None,
+        new_role=request.new_role,
         # Never indexed for anyone to accept when no account has the e-mail (SPEC §2.4).
         pending_invitee=PARTITION_PREFIX + invitee if invitee else None,
         pending_requester=PARTITION_PREFIX + request.requester_user_id,
@@ -122,6 +127,37 @@ def answer(request: GroupShareRequest, status: RequestStatus, now: int) -> None:
         item.update(actions=actions, condition=condition)
 
 
+def accept_transfer(
+    request: GroupShareRequest,
+    groups: Sequence[NodeGroup],
+    nodes: Sequence[Node],
+    invitee: Party,
+    old_owner_level: Level | None,
+    now: int,
+) -> None:
+    """Mark a transfer accepted and hand the groups and every node in them to the invitee, in one
+    transaction (the domain keeps it within 100 items): the request still pending, each group and
+    each node as read (version; epoch and primary). Each node moves as a node transfer does
+    (`store.sharing.transfer_operations`); its membership of the groups moves with it."""
+    item, actions, condition = _answering(request, RequestStatus.ACCEPTED, now)
+    requester = Party(request.requester_user_id, request.requester_user_name)
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            transaction.update(item, actions=actions, condition=condition)
+            for group in groups:
+                node_group_store.hand_over_in(transaction, group, invitee.user_id)
+            for node in nodes:
+                moving = [
+                    node_group_store.membership_handed_over(group, invitee.user_id, node.epoch + 1)
+                    for group in groups
+                    if node.node_id in group.node_ids
+                ]
+                for operation in transfer_operations(node, requester, invitee, now, old_owner_level, moving):
+                    operation(transaction)
+    except TransactWriteError as exc:
+        _raise_refusal(request, exc)
+
+
 def accept(request: GroupShareRequest, groups: Sequence[NodeGroup], grant: Grant, now: int) -> None:
     """Mark the request accepted and make the grant on every group, in one transaction (at most
     10 groups, 12 items): the request still pending and unexpired, each group unchanged since it
@@ -137,9 +173,15 @@ def accept(request: GroupShareRequest, groups: Sequence[NodeGroup], grant: Grant
             targets = [NODE_GROUP_TARGET + group.group_id for group in groups]
             index_subject(transaction, grant.subject, *targets)
     except TransactWriteError as exc:
-        if not is_refused(exc):
-            raise
-        header_reason = exc.cancellation_reasons[0] if exc.cancellation_reasons else None
-        if header_reason is not None and header_reason.code == CONDITION_FAILED:
-            raise RequestNotPending(f"Request {request.request_id} is no longer pending") from exc
-        raise Conflict("A group changed while the request was accepted; retry") from exc
+        _raise_refusal(request, exc)
+
+
+def _raise_refusal(request: GroupShareRequest, exc: TransactWriteError) -> NoReturn:
+    """`RequestNotPending` when the header's condition failed (answered meanwhile), `Conflict` when
+    a group or node changed; anything else as it came."""
+    if not is_refused(exc):
+        raise exc
+    header_reason = exc.cancellation_reasons[0] if exc.cancellation_reasons else None
+    if header_reason is not None and header_reason.code == CONDITION_FAILED:
+        raise RequestNotPending(f"Request {request.request_id} is no longer pending") from exc
+    raise Conflict("A group or one of its nodes changed while the request was accepted; retry") from exc

@@ -92,6 +92,29 @@ def _entry(group: NodeGroup, node: Node) -> dict[str, Any]:
     return {"owner": group.owner_user_id, "epoch": node.epoch, "exclusive": group.mutually_exclusive}
 
 
+def membership_handed_over(group: NodeGroup, new_owner_user_id: str, new_epoch: int) -> Any:
+    """The node item's action for a node handed over with its group: its membership names the new
+    owner and the node's new epoch (under which the new owner's grants on the group count)."""
+    entry = {"owner": new_owner_user_id, "epoch": new_epoch, "exclusive": group.mutually_exclusive}
+    return NodeModel.node_groups[group.group_id].set(entry)
+
+
+def hand_over_in(transaction: TransactWrite, group: NodeGroup, new_owner_user_id: str) -> None:
+    """The group item's side of a group transfer, in the caller's transaction: the new owner, and
+    none of the old owner's grants or its parent group (they were the old owner's to give and to
+    keep); conditioned on the group as read."""
+    transaction.update(
+        GroupModel(group.group_id),
+        actions=[
+            GroupModel.owner_user_id.set(new_owner_user_id),
+            GroupModel.grants.remove(),
+            GroupModel.parent_group_id.remove(),
+            GroupModel.version.add(1),
+        ],
+        condition=(GroupModel.version == group.version) & (GroupModel.owner_user_id == group.owner_user_id),
+    )
+
+
 def _leave(transaction: TransactWrite, group_id: str, node_id: str) -> None:
     transaction.update(
         NodeModel(node_id),

@@ -106,36 +106,55 @@ def grant_operations(
                 )
             ),
         ]
-    # A transfer is a primary change: a new epoch, every earlier secondary cut off (SPEC §2.1).
-    new_epoch = epoch + 1
-    old_primary = {request.requester_user_id}
-    secondaries = (
-        NodeModel.secondary_user_ids.set(old_primary)
+    old_primary = Party(request.requester_user_id, request.requester_user_name)
+    return transfer_operations(node, old_primary, Party(invitee, invitee_user_name), now, old_primary_level)
+
+
+@dataclass(frozen=True)
+class Party:
+    """A user on one side of a transfer, as its association row names it."""
+
+    user_id: str
+    user_name: str
+
+
+def transfer_operations(
+    node: Node,
+    old_primary: Party,
+    new_primary: Party,
+    now: int,
+    old_primary_level: Level | None,
+    also: Sequence[UpdateAction] = (),
+) -> list[Operation]:
+    """The transaction items that make `new_primary` the node's primary: a new epoch, every earlier
+    secondary and grant cut off (SPEC §2.1), the old primary kept as a secondary at
+    `old_primary_level` (None: it leaves). Conditioned on the node's epoch and primary as read;
+    `also` are further actions on the node item (a group transfer rewrites memberships)."""
+    new_epoch = node.epoch + 1
+    kept = {old_primary.user_id}
+    actions: list[UpdateAction] = [
+        NodeModel.epoch.set(new_epoch),
+        NodeModel.primary_user_id.set(new_primary.user_id),
+        NodeModel.secondary_user_ids.set(kept)
         if old_primary_level is not None
-        else NodeModel.secondary_user_ids.remove()
-    )
-    rwp_holders = (
-        NodeModel.rwp_user_ids.set(old_primary)
+        else NodeModel.secondary_user_ids.remove(),
+        NodeModel.rwp_user_ids.set(kept)
         if old_primary_level is Level.READ_WRITE_PERMISSION
-        else NodeModel.rwp_user_ids.remove()
-    )
+        else NodeModel.rwp_user_ids.remove(),
+        NodeModel.grants.remove(),  # every grant was made under the old epoch
+        *also,
+    ]
     operations: list[Operation] = [
         lambda tx: tx.update(
             NodeModel(node.node_id),
-            actions=[
-                NodeModel.epoch.set(new_epoch),
-                NodeModel.primary_user_id.set(invitee),
-                secondaries,
-                rwp_holders,
-                NodeModel.grants.remove(),  # every grant was made under the old epoch
-            ],
-            condition=(NodeModel.epoch == epoch) & (NodeModel.primary_user_id == request.requester_user_id),
+            actions=actions,
+            condition=(NodeModel.epoch == node.epoch) & (NodeModel.primary_user_id == old_primary.user_id),
         ),
         lambda tx: tx.save(
             _association(
                 node.node_id,
-                invitee,
-                invitee_user_name,
+                new_primary.user_id,
+                new_primary.user_name,
                 Role.PRIMARY,
                 Level.READ_WRITE_PERMISSION,
                 new_epoch,
@@ -148,8 +167,8 @@ def grant_operations(
             lambda tx: tx.save(
                 _association(
                     node.node_id,
-                    request.requester_user_id,
-                    request.requester_user_name,
+                    old_primary.user_id,
+                    old_primary.user_name,
                     Role.SECONDARY,
                     old_primary_level,
                     new_epoch,
