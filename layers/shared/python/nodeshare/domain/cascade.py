@@ -12,6 +12,7 @@ from typing import Any
 from nodeshare.observability import logger
 from nodeshare.store import associations as association_store
 from nodeshare.store import grants as grant_store
+from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import requests as request_store
@@ -65,7 +66,8 @@ def apply(change: Change) -> None:
 def forget_group(old: dict[str, Any]) -> None:
     """A group was deleted: it already counts for nothing (the decision needs its item). A user
     group leaves its members' user items and its grants leave their targets; a node group leaves
-    its nodes' items and its grants leave their subjects' indexes."""
+    its nodes' items, its grants leave their subjects' indexes, and its owner's pending group
+    share requests that named it and no other group it still owns are deleted."""
     group_id = str(old["group_id"])
     if old.get("kind") == USER_GROUP:
         members = [str(m["user_id"]) for m in (old.get("members") or {}).values() if m.get("user_id")]
@@ -76,6 +78,8 @@ def forget_group(old: dict[str, Any]) -> None:
         for subject in old.get("grants") or {}:
             grant_store.unindex_subject(subject, f"node_group:{group_id}")
         dropped = len(old.get("grants") or {})
+        requests = group_share_request_store.drop_left_without_groups(str(old["owner_user_id"]), group_id)
+        logger.info("group share requests dropped", group_id=group_id, requests_dropped=requests)
     logger.info("group deleted", group_id=group_id, members_forgotten=forgotten, grants_dropped=dropped)
 
 

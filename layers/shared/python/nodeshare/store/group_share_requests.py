@@ -21,8 +21,9 @@ from pynamodb.transactions import TransactWrite
 from nodeshare.model.entities import Grant, GroupShareRequest, Node, NodeGroup, RequestStatus
 from nodeshare.model.errors import Conflict, RequestNotPending
 from nodeshare.model.levels import Level
+from nodeshare.store import access
 from nodeshare.store import node_groups as node_group_store
-from nodeshare.store.conditions import CONDITION_FAILED, is_refused, refused_as
+from nodeshare.store.conditions import CONDITION_FAILED, applied, is_refused, refused_as
 from nodeshare.store.grants import NODE_GROUP_TARGET, index_subject
 from nodeshare.store.models import REQUEST_HEADER, RequestModel
 from nodeshare.store.records import plain
@@ -100,6 +101,25 @@ def list_pending(
         PARTITION_PREFIX + user_id, sent=sent, start_request_id=start_request_id, limit=limit, now=now
     )
     return [to_group_share_request(item) for item in items], next_id
+
+
+def drop_left_without_groups(requester_user_id: str, group_id: str) -> int:
+    """The cascade of a deleted node group: each pending request of its owner's that named it and
+    now names no group its requester still owns is deleted, as a node share request left without
+    nodes is (SPEC §2 rule 8: it could never be accepted). Idempotent: each delete is conditioned
+    on the request still pending."""
+    dropped = 0
+    for item in RequestModel.pending_by_requester.query(PARTITION_PREFIX + requester_user_id):
+        named = [str(named_id) for named_id in item.group_ids or ()]
+        if group_id not in named:
+            continue
+        found = access.batch_get_groups(named)
+        if any(getattr(found.get(g), "owner_user_id", None) == requester_user_id for g in named):
+            continue
+        header = RequestModel(item.request_id, REQUEST_HEADER)
+        if applied(header.delete, condition=RequestModel.status == RequestStatus.PENDING.value):
+            dropped += 1
+    return dropped
 
 
 def _answering(
