@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from tests.e2e.test_bad_input import snapshot
-from tests.support.client import Api, unique_node_id
+from tests.e2e.test_sharing import answer, share
+from tests.support.client import Api, Caller, unique_node_id
 from tests.support.local_stack import RunningStack
 
 JSON = {"content-type": "application/json"}
@@ -55,6 +56,21 @@ def registration(node_id: str, config: str | None = None, params: str | None = N
                        "config": "@config", "params": "@params"})  # fmt: skip
     text = text.replace('"@config"', config or json.dumps(THING_CONFIG))
     return text.replace('"@params"', params or ("{}" if config else json.dumps(THING_PARAMS)))
+
+
+def with_bounds(bounds: str) -> str:
+    """A config as text whose one param, `Thing.Level`, has `bounds` (JSON text)."""
+    level = {"name": "Level", "data_type": "int", "properties": ["read", "write"], "bounds": "@bounds"}
+    text = json.dumps({"info": {}, "devices": [{**THING_DEVICE, "params": [level]}]})
+    return text.replace('"@bounds"', bounds)
+
+
+def thing(api: Api, owner: Caller) -> str:
+    node_id = unique_node_id("thing")
+    registered = api.operator.post("/v1/admin/nodes", data=registration(node_id), headers=JSON)
+    assert registered.status_code == 201, registered.text
+    assert api.claim(owner, node_id, SECRET).status_code == 204
+    return node_id
 
 
 def nested(depth: int) -> str:
@@ -110,3 +126,153 @@ def test_a_lone_surrogate_in_any_string_of_a_body_is_a_400(api: Api, local_stack
     for caller, method, path, text in bodies:
         refused(caller.request(method, path, data=text, headers=JSON))
     assert snapshot(local_stack) == before
+
+
+# 2. Registration ----------------------------------------------------------------------------------
+
+BAD_REGISTRATIONS = {
+    "empty key in config.info": {"config": '{"info": {"": true}, "devices": []}'},
+    "1e200 in config": {"config": '{"info": {"x": 1e200}, "devices": []}'},
+    "1e-200 in config": {"config": '{"info": {"x": 1e-200}, "devices": []}'},
+    "1e400 in config": {"config": '{"info": {"x": 1e400}, "devices": []}'},
+    "NaN in config": {"config": '{"info": {"x": NaN}, "devices": []}'},
+    "39 significant digits in config": {
+        "config": '{"info": {"x": 123456789012345678901234567890123456789}, "devices": []}'
+    },
+    "lone surrogate in config": {"config": '{"info": {"x": "\\ud800"}, "devices": []}'},
+    "lone surrogate in a config key": {"config": '{"info": {"\\udc00": 1}, "devices": []}'},
+    "config nested 13 levels": {"config": '{"info": {"x": ' + nested(11) + '}, "devices": []}'},
+    "bounds min not a number": {"config": with_bounds('{"min": "zero"}')},
+    "bounds max a boolean": {"config": with_bounds('{"max": true}')},
+    "bounds step a string": {"config": with_bounds('{"step": "1"}')},
+    "bounds min null": {"config": with_bounds('{"min": null}')},
+    "empty key in an object param": {"params": '{"Thing": {"Extra": {"": 1}}}'},
+    "lone surrogate in a string param": {"params": '{"Thing": {"Label": "\\ud800"}}'},
+    "NaN in a float param": {"params": '{"Thing": {"Ratio": NaN}}'},
+    "1e200 in a float param": {"params": '{"Thing": {"Ratio": 1e200}}'},
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_REGISTRATIONS))
+def test_a_registration_that_could_not_be_read_back_is_a_400(api: Api, case: str):
+    """Defect: `POST /v1/admin/nodes` stored a config with an empty key (then every read of the
+    node answered 500), answered 500 for numbers DynamoDB cannot hold, and took bounds that are no
+    numbers (then writing the param answered 500)."""
+    node_id = unique_node_id("bad")
+    refused(api.operator.post("/v1/admin/nodes", data=registration(node_id, **BAD_REGISTRATIONS[case]),
+                              headers=JSON))  # fmt: skip
+    # nothing was registered, and operators still list every node
+    refused(api.operator.get(f"/v1/admin/nodes?node_id={node_id}"), 404)
+    assert api.operator.get("/v1/admin/nodes?withScopes=true").status_code == 200
+
+
+def test_a_project_that_is_no_id_is_a_400(api: Api):
+    """`?project=` goes into the node's stored scopes: it is an id like those in `scopes`."""
+    body = registration(unique_node_id("bad"))
+    refused(api.operator.post("/v1/admin/nodes?project=" + "p" * 129, data=body, headers=JSON))
+
+
+# 3. Params writes ---------------------------------------------------------------------------------
+
+BAD_PARAMS = [
+    '{"Thing": {"Label": "\\ud800"}}',
+    '{"Thing": {"Extra": {"": true}}}',
+    '{"Thing": {"Extra": {"ok": {"\\udc00": 1}}}}',
+    '{"Thing": {"Ratio": NaN}}',
+    '{"Thing": {"Ratio": Infinity}}',
+    '{"Thing": {"Ratio": -Infinity}}',
+    '{"Thing": {"Ratio": 1e400}}',
+    '{"Thing": {"Ratio": 1e200}}',
+    '{"Thing": {"Ratio": 1e-200}}',
+    '{"Thing": {"Ratio": 1234567890123456789012345678901234567890}}',
+    '{"Thing": {"Items": [[[[[[[1]]]]]]]}}',
+    '{"Thing": {"Label": "' + "x" * 9000 + '"}}',
+]
+
+
+def everything_answers(api: Api, owner: Caller, secondary: Caller, node_id: str) -> None:
+    """Every reader of the node answers 200, for its owner, its secondary and operators."""
+    for caller in (owner, secondary, api.operator):
+        read = caller.get(f"/v1/user/nodes/params?nodeid={node_id}")
+        assert read.status_code == 200 and read.json() == THING_PARAMS, read.text[:300]
+    for caller in (owner, secondary):
+        for query in ("", "?node_details=true", f"?node_details=true&node_id={node_id}"):
+            assert caller.get(f"/v1/user/nodes{query}").status_code == 200, (caller.user_name, query)
+        assert caller.get("/v1/user/nodes/sharing").status_code == 200
+        assert caller.get(f"/v1/user/nodes/sharing?node_id={node_id}").status_code == 200
+    assert api.operator.get("/v1/admin/nodes").status_code == 200
+    assert api.operator.get(f"/v1/admin/nodes?node_id={node_id}&withScopes=true").status_code == 200
+
+
+def test_a_params_write_that_could_not_be_read_back_is_a_400(api: Api):
+    """Defect: `PUT /v1/user/nodes/params` stored a lone surrogate or an empty key (from then on
+    reading the params, listing the owner's nodes, listing sharing, releasing the node, removing a
+    user and overwriting the param answered 500 for everyone), and stored `NaN` and `Infinity`,
+    which then came back as invalid JSON."""
+    # Given alice's node, shared with bob
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = thing(api, alice)
+    assert answer(bob, share(alice, [node_id], bob.user_name)["request_id"], True).status_code == 200
+
+    # When either writes a value that could not be read back, in either form of the write
+    for text in BAD_PARAMS:
+        for caller in (alice, bob):
+            refused(caller.put(f"/v1/user/nodes/params?nodeid={node_id}", data=text, headers=JSON))
+            batch = f'[{{"node_id": "{node_id}", "payload": {text}}}]'
+            refused(caller.put("/v1/user/nodes/params", data=batch, headers=JSON))
+
+    # Then nothing was written, and every reader answers
+    everything_answers(api, alice, bob, node_id)
+    # and the node can still be written, shared, left and released
+    write = alice.put(f"/v1/user/nodes/params?nodeid={node_id}", json={"Thing": {"Label": "kitchen"}})
+    assert write.status_code == 200, write.text
+    assert alice.get(f"/v1/user/nodes/params?nodeid={node_id}").json()["Thing"]["Label"] == "kitchen"
+    removed = alice.delete(f"/v1/user/nodes/sharing?nodes={node_id}&user_name={bob.user_name}")
+    assert removed.status_code == 200, removed.text
+    released = alice.put("/v1/user/nodes/mapping", json={"node_id": node_id, "operation": "remove"})
+    assert released.status_code == 200, released.text
+
+
+def test_bounds_that_are_numbers_still_bound_writes(api: Api):
+    """The bounds rule refuses only bounds that are no numbers: a float bound checks as before."""
+    alice = api.user("alice")
+    node_id = unique_node_id("thing")
+    config = with_bounds('{"min": -1.5, "max": 2.5, "step": 0.5}')
+    registered = api.operator.post("/v1/admin/nodes", data=registration(node_id, config, "{}"), headers=JSON)
+    assert registered.status_code == 201, registered.text
+    assert api.claim(alice, node_id, SECRET).status_code == 204
+    path = f"/v1/user/nodes/params?nodeid={node_id}"
+    assert alice.put(path, json={"Thing": {"Level": 2}}).status_code == 200
+    refused(alice.put(path, json={"Thing": {"Level": 3}}))
+
+
+# 4. Share-request metadata ------------------------------------------------------------------------
+
+BAD_METADATA = ['{"": 1}', '{"a": {"": 1}}', '{"x": 1e200}', '{"x": 1e-200}', '{"x": 1e400}', '{"x": NaN}',
+                '{"x": "\\ud800"}']  # fmt: skip
+
+
+def test_share_metadata_that_could_not_be_read_back_is_a_400(api: Api, local_stack: RunningStack):
+    """Defect: share-request `metadata` with an empty key was stored, and from then on both
+    parties' request lists answered 500; numbers DynamoDB cannot hold answered 500. Every route
+    that keeps metadata on a request refuses it: node sharing, its alias on …/sharing/requests,
+    and node group sharing."""
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = api.owned_node(alice)
+    group = alice.post("/v1/user/node_group", json={"group_name": "Home", "nodes": [node_id]})
+    assert group.status_code == 200, group.text
+    group_id = group.json()["group_id"]
+    before = snapshot(local_stack)
+    for metadata in BAD_METADATA:
+        node_share = f'{{"nodes": ["{node_id}"], "user_name": "{bob.user_name}", "metadata": {metadata}}}'
+        group_share = f'{{"groups": ["{group_id}"], "user_name": "{bob.user_name}", "metadata": {metadata}}}'
+        for path, text in (
+            ("/v1/user/nodes/sharing", node_share),
+            ("/v1/user/nodes/sharing/requests", node_share),
+            ("/v1/user/node_group/sharing", group_share),
+        ):
+            refused(alice.put(path, data=text, headers=JSON))
+    assert snapshot(local_stack) == before
+    for path in ("/v1/user/nodes/sharing/requests", "/v1/user/node_group/sharing/requests"):
+        assert bob.get(path).status_code == 200
+        assert alice.get(f"{path}?primary_user=true").status_code == 200
