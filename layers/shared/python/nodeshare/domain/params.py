@@ -17,8 +17,9 @@ from nodeshare.domain.stored_json import check_storable
 from nodeshare.model.errors import InvalidParams
 
 # A RainMaker config nests 6 levels where it is deepest (config, devices, a device, its params, a
-# param, its bounds); 12 leaves room for vendors' attributes. 32 KB holds any config we have seen
-# several times over. Params written at once: `stored_json`'s defaults (8 KB, 8 levels).
+# param, its bounds); 12 leaves room for vendors' attributes. 32 KB is half a request body and a
+# twelfth of a node item's 400 KB, which also holds its params. Params written at once:
+# `stored_json`'s defaults (8 KB, 8 levels).
 CONFIG_MAX_BYTES = 32 * 1024
 CONFIG_MAX_DEPTH = 12
 

@@ -304,12 +304,13 @@ def serve(gateway: Gateway, port: int) -> ThreadingHTTPServer:
                 size = line.split(b";", 1)[0].strip()
                 if len(line) > MAX_CHUNK_LINE or not re.fullmatch(b"[0-9A-Fa-f]{1,8}", size):
                     raise _Unframed(400, "Malformed chunked body")
-                if len(body) + int(size, 16) > MAX_PAYLOAD_BYTES:
+                count = int(size, 16)
+                if len(body) + count > MAX_PAYLOAD_BYTES:
                     raise _Unframed(413, "Request body too large")
-                if int(size, 16) == 0:
+                if count == 0:
                     break
-                chunk = self.rfile.read(int(size, 16))
-                if len(chunk) < int(size, 16) or self.rfile.read(2) != b"\r\n":
+                chunk = self.rfile.read(count)
+                if len(chunk) < count or self.rfile.read(2) != b"\r\n":
                     raise _Unframed(400, "Malformed chunked body")
                 body += chunk
             for _ in range(MAX_TRAILER_LINES):  # trailer fields, which nothing reads, then the blank line
