@@ -10,7 +10,7 @@ from nodeshare.http.shapes import admin_node
 
 @endpoint("register_node")
 def register_node(request: Request):
-    node = register(request.principal, request.body(), request.query("project"), request.now)
+    node = register(request.principal, request.body(), request.query_id("project"), request.now)
     return json_response(HTTPStatus.CREATED, admin_node(node, with_scopes=True))
 
 

@@ -18,6 +18,7 @@ EMAIL = {"type": "string", "minLength": 3, "maxLength": 254, "pattern": "^[^@\\s
 PASSWORD = {"type": "string", "minLength": 1, "maxLength": 256}
 ID = {"type": "string", "minLength": 1, "maxLength": 128}
 SCOPE_IDS = {"type": "array", "maxItems": 100, "items": ID}
+NUMBER = {"type": "number"}  # never a boolean (JSON Schema's number is not)
 
 PARAMS_PAYLOAD: dict[str, Any] = {
     "type": "object",
@@ -26,6 +27,7 @@ PARAMS_PAYLOAD: dict[str, Any] = {
     "additionalProperties": {"type": "object", "maxProperties": 100, "propertyNames": {"maxLength": 64}},
 }
 
+# A node's config (and its first params) must also be storable: `params.check_config`.
 PARAM_DEFINITION = {
     "type": "object",
     "required": ["name", "data_type"],
@@ -34,7 +36,7 @@ PARAM_DEFINITION = {
         "type": {"type": "string", "maxLength": 128},
         "data_type": {"enum": list(DATA_TYPES)},
         "properties": {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 32}},
-        "bounds": {"type": "object"},
+        "bounds": {"type": "object", "properties": {"min": NUMBER, "max": NUMBER, "step": NUMBER}},
         "valid_strs": {"type": "array", "maxItems": 100},
         "ui_type": {"type": "string", "maxLength": 128},
     },

@@ -26,8 +26,10 @@ from nodeshare.store.access import reachable_node_ids
 
 def register_node(principal: Principal, spec: dict[str, Any], project: str | None, now: int) -> Node:
     """An operator registers a node (the route is operators' only, `Route.caller`); `project`
-    (EVRYTHNG `?project=`) is added to its scopes."""
+    (EVRYTHNG `?project=`) is added to its scopes. Its config and params must be storable
+    (`params_rules.check_config`, `check_values`), or nothing is written (400)."""
     config = spec["config"]
+    params_rules.check_config(config)
     scopes = spec.get("scopes") or default_scopes()
     if project and project not in scopes.setdefault("projects", []):
         scopes["projects"].append(project)

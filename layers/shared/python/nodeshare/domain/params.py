@@ -2,14 +2,26 @@
 
 A config lists `devices` (and optionally `services`), each with `params`; a param has a
 `data_type` (bool, int, float, string, object, array), `properties` (`read`, `write`, ...) and
-optionally `bounds` {min, max} or `valid_strs`. A write names `{device: {param: value}}`.
+optionally `bounds` {min, max, step} (numbers: the schema says so) or `valid_strs`. A write
+names `{device: {param: value}}`.
+
+Config and params are stored documents: `check_config` and every params check hold them to
+`stored_json.check_storable`, so nothing a node is registered with or written can fail to be read.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from nodeshare.domain.stored_json import check_storable
 from nodeshare.model.errors import InvalidParams
+
+# A RainMaker config nests 6 levels where it is deepest (config, devices, a device, its params, a
+# param, its bounds); 12 leaves room for vendors' attributes. 32 KB is half a request body and a
+# twelfth of a node item's 400 KB, which also holds its params. Params written at once:
+# `stored_json`'s defaults (8 KB, 8 levels).
+CONFIG_MAX_BYTES = 32 * 1024
+CONFIG_MAX_DEPTH = 12
 
 ParamsPayload = dict[str, dict[str, Any]]
 
@@ -48,6 +60,11 @@ def _check_value(device: str, name: str, definition: dict[str, Any], value: Any)
         raise InvalidParams(f"{device}.{name} must be one of {', '.join(map(str, valid_strs))}")
 
 
+def check_config(config: dict[str, Any]) -> None:
+    """Refuse a config that could not be stored and read back as sent (-> 400)."""
+    check_storable(config, "config", max_bytes=CONFIG_MAX_BYTES, max_depth=CONFIG_MAX_DEPTH)
+
+
 def check_write(config: dict[str, Any], payload: ParamsPayload) -> None:
     """Refuse unknown devices or params, read-only params and wrong types (-> 400)."""
     check_values(config, payload, require_writable=True)
@@ -57,6 +74,7 @@ def check_values(config: dict[str, Any], payload: ParamsPayload, *, require_writ
     definitions = param_definitions(config)
     if not isinstance(payload, dict) or not payload:
         raise InvalidParams("Params must be an object of {device: {param: value}}")
+    check_storable(payload, "params")
     for device, values in payload.items():
         if device not in definitions:
             raise InvalidParams(f"Unknown device {device}")

@@ -1,6 +1,7 @@
 """What a JSON value must be for DynamoDB to store it and for every reader to get it back
-(SPEC §2 rule 9): the one check, for every client-supplied document nodeshare keeps (node
-metadata and tags today; params and config can use it too).
+(SPEC §2 rule 9): the one check, for every client-supplied document nodeshare keeps: a node's
+config and params (registration and params writes, `domain.params`), node metadata and tags,
+node groups' custom data, and share requests' metadata (node and node group sharing).
 
 `check_storable(value, where)` raises `BadRequest` naming the first offending place
 (`metadata.room.temp: ...`), so a value that could not be written, or could not be read back as

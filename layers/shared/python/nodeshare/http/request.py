@@ -6,6 +6,7 @@ Everything a caller can send wrong is turned into a clear 4xx here, before the d
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +21,9 @@ from nodeshare.settings import settings
 from nodeshare.user_pool import OPERATOR_GROUP
 
 MAX_QUERY_VALUE = 8192  # room for `nodes=` with 100 ids; each id is validated on its own
+# Levels of objects and arrays a body may nest (the body itself is level 1): DynamoDB's own limit
+# for a document. What each stored document may hold is tighter (`domain.stored_json`).
+MAX_BODY_DEPTH = 32
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
@@ -62,6 +66,56 @@ def validate(data: Any, schema: dict[str, Any]) -> Any:
         raise BadRequest(f"Invalid request: {exc.message}") from exc
 
 
+def parse_json(text: str) -> Any:
+    """The JSON value of a request body, or `BadRequest`: strict JSON (no `NaN` or `Infinity`, no
+    number too large for a float), no lone surrogate in any string or key, and at most
+    `MAX_BODY_DEPTH` levels of objects and arrays, so that nothing after this walks deeper.
+    """
+    try:
+        data = json.loads(text, parse_constant=_not_a_json_number, parse_float=_finite_float)
+    except RecursionError as exc:  # the parser recurses per level: far deeper than allowed
+        raise BadRequest(f"JSON body nested deeper than {MAX_BODY_DEPTH} levels") from exc
+    except ValueError as exc:
+        raise BadRequest("Malformed JSON body") from exc
+    _check_parsed(data)
+    return data
+
+
+def _not_a_json_number(constant: str) -> Any:
+    raise BadRequest(f"Malformed JSON body: {constant} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise BadRequest(f"Number {text[:40]} is out of range")
+    return number
+
+
+def _check_parsed(data: Any) -> None:
+    """Depth and Unicode of a parsed body, walked without recursion."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list) and depth > MAX_BODY_DEPTH:
+            raise BadRequest(f"JSON body nested deeper than {MAX_BODY_DEPTH} levels")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key)
+                pending.append((item, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_text(value)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # `json.loads` reads "\ud800" into a str no one can encode
+        raise BadRequest("JSON body holds a string that is not valid Unicode (a lone surrogate)") from exc
+
+
 class Request:
     def __init__(self, event: APIGatewayProxyEventV2, path_params: Mapping[str, str], route: Route) -> None:
         self.event = event
@@ -90,11 +144,7 @@ class Request:
             raise PayloadTooLarge(f"Request body exceeds {settings().max_body_bytes} bytes")
         if not text.strip():
             raise BadRequest("Request body is required")
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise BadRequest("Malformed JSON body") from exc
-        return validate(data, schema)
+        return validate(parse_json(text), schema)
 
     def query(self, name: str, *aliases: str) -> str | None:
         params = self.event.query_string_parameters or {}

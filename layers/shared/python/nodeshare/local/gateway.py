@@ -15,20 +15,27 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from nodeshare.http.errors import INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body
+from nodeshare.http.errors import ERROR_TABLE, INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body
 from nodeshare.local import permissions
 from nodeshare.local.authorizer import JwtAuthorizer, Unauthorized
+from nodeshare.model import errors
 from nodeshare.observability import logger
 from nodeshare.routes import ROUTES, Route
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+MAX_CHUNK_LINE = 1024  # a chunk's size line (with extensions) or a trailer line
+MAX_TRAILER_LINES = 100
+LISTEN_BACKLOG = 128  # connections the kernel holds before the server accepts them
 UNAUTHORIZED_CODE = 107010
+BAD_REQUEST_CODE = ERROR_TABLE[errors.BadRequest][1]
+PAYLOAD_TOO_LARGE_CODE = ERROR_TABLE[errors.PayloadTooLarge][1]
 
 
 @dataclass
@@ -217,24 +224,109 @@ def _response(result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
     return int(result.get("statusCode", 200)), headers, raw
 
 
+class _Unframed(Exception):
+    """A request whose body cannot be told apart from what follows it on the connection: answered
+    with `status` in the error shape, and the connection closed."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+class _GatewayServer(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a burst of new connections overflowed it, and the
+    # kernel dropped (or reset) the ones beyond while the accepting thread waited for the GIL.
+    request_queue_size = LISTEN_BACKLOG
+
+
 def serve(gateway: Gateway, port: int) -> ThreadingHTTPServer:
-    """Start the HTTP server on 127.0.0.1:`port` (0: any free port) in a background thread."""
+    """Start the HTTP server on 127.0.0.1:`port` (0: any free port) in a background thread.
+
+    What it refuses is refused in the spec's error shape, with a 4xx: any method reaches the
+    route table (one no route has is the missing-route 404, as the deployed HTTP API answers); a
+    body is framed by one well-formed `Content-Length` or by chunks, else 400 (413 past
+    API Gateway's 10 MB) and the connection is closed; `http.server`'s own refusals (a malformed
+    request line, a line or headers too long) are answered in the same shape.
+    """
 
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("do_"):  # every method, not only those http.server has a do_ for
+                return self._serve
+            raise AttributeError(name)
+
         def _serve(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            if length > MAX_PAYLOAD_BYTES:
-                self._send(*_json(413, failure_body("Request body too large", 107050)))
+            try:
+                body = self._body()
+            except _Unframed as refused:
                 self.close_connection = True
+                code = PAYLOAD_TOO_LARGE_CODE if refused.status == 413 else BAD_REQUEST_CODE
+                self._send(*_json(refused.status, failure_body(refused.description, code)))
                 return
-            body = self.rfile.read(length) if length else b""
             headers: dict[str, str] = {}
             for key, value in self.headers.items():
                 key = key.lower()
                 headers[key] = f"{headers[key]},{value}" if key in headers else value
-            self._send(*gateway.handle(self.command, self.path, headers, body))
+            try:
+                answer = gateway.handle(self.command, self.path, headers, body)
+            except Exception:  # the gateway's own fault (the handler's is answered by `handle`)
+                logger.exception("gateway failed", method=self.command)
+                answer = _json(500, failure_body("Internal error", INTERNAL_ERROR[1]))
+            self._send(*answer)
+
+        def _body(self) -> bytes:
+            codings = [coding.strip().lower() for value in self.headers.get_all("transfer-encoding") or []
+                       for coding in value.split(",")]  # fmt: skip
+            lengths = {length.strip() for value in self.headers.get_all("content-length") or []
+                       for length in value.split(",")}  # fmt: skip
+            if codings:
+                if lengths:
+                    raise _Unframed(400, "Content-Length and Transfer-Encoding must not come together")
+                if codings != ["chunked"]:
+                    raise _Unframed(400, "The only transfer coding accepted is chunked")
+                return self._chunked_body()
+            if not lengths:
+                return b""
+            if len(lengths) > 1 or not all(re.fullmatch("[0-9]{1,12}", length) for length in lengths):
+                raise _Unframed(400, "Content-Length must be one non-negative integer")
+            length = int(lengths.pop())
+            if length > MAX_PAYLOAD_BYTES:
+                raise _Unframed(413, "Request body too large")
+            return self.rfile.read(length) if length else b""
+
+        def _chunked_body(self) -> bytes:
+            body = bytearray()
+            while True:
+                line = self.rfile.readline(MAX_CHUNK_LINE + 1)
+                size = line.split(b";", 1)[0].strip()
+                if len(line) > MAX_CHUNK_LINE or not re.fullmatch(b"[0-9A-Fa-f]{1,8}", size):
+                    raise _Unframed(400, "Malformed chunked body")
+                count = int(size, 16)
+                if len(body) + count > MAX_PAYLOAD_BYTES:
+                    raise _Unframed(413, "Request body too large")
+                if count == 0:
+                    break
+                chunk = self.rfile.read(count)
+                if len(chunk) < count or self.rfile.read(2) != b"\r\n":
+                    raise _Unframed(400, "Malformed chunked body")
+                body += chunk
+            for _ in range(MAX_TRAILER_LINES):  # trailer fields, which nothing reads, then the blank line
+                if self.rfile.readline(MAX_CHUNK_LINE + 1) in (b"\r\n", b"\n", b""):
+                    return bytes(body)
+            raise _Unframed(400, "Malformed chunked body")
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """`http.server`'s own refusals, in the error shape; a 4xx, since a request it cannot read
+            (HTTP/2.0 on this HTTP/1.1 port included) is the client's to fix."""
+            self.close_connection = True
+            if self.request_version == "HTTP/0.9" and "HTTP/" in getattr(self, "requestline", ""):
+                self.request_version = self.protocol_version  # refused before it was read: HTTP/2.0
+            status = code if 400 <= code < 500 else 400
+            description = message or HTTPStatus(code).phrase
+            self._send(*_json(status, failure_body(description, BAD_REQUEST_CODE)))
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)
@@ -242,16 +334,16 @@ def serve(gateway: Gateway, port: int) -> ThreadingHTTPServer:
                 if key not in ("content-length", "connection"):
                     self.send_header(key, value)
             self.send_header("content-length", str(len(body)))
+            if self.close_connection:
+                self.send_header("connection", "close")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
-
         def log_message(self, format: str, *args: Any) -> None:  # quiet: the handlers log
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), RequestHandler)
+    server = _GatewayServer(("127.0.0.1", port), RequestHandler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
     return server
