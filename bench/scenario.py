@@ -16,27 +16,10 @@ _api: Api | None = None
 _seeded = 0
 
 
-def _untrack_moto_instances() -> None:
-    """Emulator memory only: moto's `BaseModel.__new__` appends every instance it makes (each item,
-    table and stream record, the copies of whole tables TransactWriteItems takes as backups
-    included) to a class-level list kept for its dashboard, so nothing written is ever freed. At
-    5,000 nodes each transaction on the nodes table then keeps a copy of it (about 400,000
-    objects), and the garbage collector's full passes grow to tens of seconds, past the client's
-    30 s timeout, a few hundred writes later. Nothing a handler sends or receives changes."""
-    from moto.core.common_models import BaseModel
-
-    def untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
-        return object.__new__(cls)
-
-    BaseModel.__new__ = staticmethod(untracked)  # type: ignore[method-assign]
-
-
 def _local_stack() -> tuple[Any, Api]:
     global _stack, _api
     if _stack is None:
         from nodeshare.local.stack import start
-
-        _untrack_moto_instances()
 
         _stack = start(port=0)
         _api = Api(_stack.url, _stack.admin_user_name, _stack.admin_password)

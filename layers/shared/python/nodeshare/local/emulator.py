@@ -52,6 +52,8 @@ class SerializedMotoServer:
         from werkzeug.serving import make_server
 
         moto_speedup.one_backup_per_table()
+        moto_speedup.untrack_instances()
+        moto_speedup.bounded_streams()
         app = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
 

@@ -1,4 +1,5 @@
-"""Emulator wall time only: one backup per table in moto's TransactWriteItems.
+"""Emulator wall time and memory only: one backup per table in moto's TransactWriteItems, and no
+record of every instance moto ever made.
 
 moto backs up a table before a transaction so a failed condition can restore it, but it does so
 once per transaction item: accepting a request over 100 nodes deep-copies the nodes table and the
@@ -7,6 +8,13 @@ items). The copies are all taken before any write and only the last one per tabl
 (moto 5.2.5, `DynamoDBBackend.transact_write_items`), so copying each table once and handing out
 that copy is the same backup. Nothing a handler sends or receives changes. Applied to the local
 stack's embedded emulator, which serves one request at a time (so one transaction at a time).
+
+The backup leaves out the table's stream shard, which is also a correctness fix for the local
+stack: moto restores a failed transaction by putting the copy in the table's place, so the
+pollers' iterators (which hold the old shard) kept the records of the writes it undid (the
+cascade acted on changes that never happened) and saw no later record of that table. Here the
+shard stays the one the pollers read, and a failure takes the undone writes' records off it.
+`bounded_streams` lets records go once far behind (DynamoDB Streams keeps them 24 hours).
 """
 
 from __future__ import annotations
@@ -31,13 +39,24 @@ def one_backup_per_table() -> None:
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         backups.clear()
+        shards: dict[str, tuple[Any, int]] = {}  # table name -> its live shard, its next sequence number
         for item in transact_items:
             operation = next(iter(item.values()), None)
             table = self.tables.get(operation.get("TableName")) if isinstance(operation, dict) else None
             if table is not None and id(table) not in backups:
-                backups[id(table)] = deepcopy(table)
+                shard = table.stream_shard
+                # The copy shares the live shard (see the module's docstring).
+                backups[id(table)] = deepcopy(table, {id(shard): shard} if shard is not None else {})
+                if shard is not None:
+                    shards[table.name] = (shard, shard.starting_sequence_number + len(shard.items))
         try:
             return original(self, transact_items)
+        except Exception:
+            # moto put the copies in place: take the undone writes' records off the live shards
+            for name, (shard, next_sequence) in shards.items():
+                del shard.items[max(0, next_sequence - shard.starting_sequence_number) :]
+                shard.table = self.tables.get(name, shard.table)
+            raise
         finally:
             backups.clear()
 
@@ -45,3 +64,58 @@ def one_backup_per_table() -> None:
     # The module's own `copy.deepcopy` (it also copies single items elsewhere: those pass through).
     models.copy = SimpleNamespace(deepcopy=backup_once)  # type: ignore[assignment]
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def untrack_instances() -> None:
+    """Emulator memory only: moto's `BaseModel.__new__` appends every instance it makes (each item,
+    table and stream record, the copies of whole tables TransactWriteItems takes as backups
+    included) to a class-level list kept for its dashboard, so nothing written is ever freed: the
+    local stack grew to gigabytes over a few hundred params writes, and the garbage collector's
+    full passes to tens of seconds. Instances are made as before, only not listed (the dashboard,
+    `/moto-api/`, is not used here). Nothing a handler sends or receives changes."""
+    from moto.core.common_models import BaseModel
+
+    if getattr(BaseModel.__new__, "untracked", False):
+        return
+
+    def untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
+        return object.__new__(cls)
+
+    untracked.untracked = True  # type: ignore[attr-defined]
+    BaseModel.__new__ = staticmethod(untracked)  # type: ignore[method-assign]
+
+
+# Records a stream shard keeps (the local stand-in for DynamoDB Streams' 24-hour retention): the
+# pollers read every 0.1 s, so a record is long read before a thousand more are written.
+RETAINED_STREAM_RECORDS = 1000
+
+
+def bounded_streams() -> None:
+    """Emulator memory only: a shard keeps its last `RETAINED_STREAM_RECORDS` records (moto keeps
+    every record, with both item images, forever), and a shard iterator is forgotten once used
+    (moto keeps every one; the pollers use each once and go on with the next). An iterator behind
+    the oldest record kept reads from it on, as DynamoDB's TRIM_HORIZON would."""
+    from moto.dynamodb.models.table import StreamShard
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    if getattr(StreamShard.add, "bounded", False):
+        return
+    original_add, original_get = StreamShard.add, StreamShard.get
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        original_add(self, old, new)
+        excess = len(self.items) - RETAINED_STREAM_RECORDS
+        if excess > 0:
+            del self.items[:excess]
+            self.starting_sequence_number += excess
+
+    def get(self: Any, start: int, quantity: int) -> list[dict[str, Any]]:
+        return original_get(self, max(start, self.starting_sequence_number), quantity)  # type: ignore[no-any-return]
+
+    def get_records(self: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
+        return self.shard_iterators.pop(iterator_arn).get(limit)  # type: ignore[no-any-return]
+
+    add.bounded = True  # type: ignore[attr-defined]
+    StreamShard.add = add  # type: ignore[method-assign]
+    StreamShard.get = get  # type: ignore[method-assign]
+    DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]

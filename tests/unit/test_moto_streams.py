@@ -1,0 +1,85 @@
+"""The local stack's DynamoDB Streams, as the pollers read them (`nodeshare.local.moto_speedup`):
+a TransactWriteItems that fails must neither leave records of the writes it undid (the cascade
+would act on changes that never happened, such as an epoch that never moved) nor cut the pollers
+off from every later record; and a long run of writes must not keep every record forever."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from nodeshare.local.emulator import SerializedMotoServer
+from nodeshare.local.moto_speedup import RETAINED_STREAM_RECORDS
+
+
+@pytest.fixture
+def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any, str, str]]:
+    """The local stack's emulator (with its patches), a fresh streamed table and an iterator at
+    the start of its stream."""
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    server = SerializedMotoServer()
+    try:
+        dynamodb = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name="us-east-1")
+        streams = boto3.client("dynamodbstreams", endpoint_url=server.endpoint, region_name="us-east-1")
+        table = f"streamed-{uuid.uuid4().hex[:8]}"
+        arn = dynamodb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )["TableDescription"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        yield dynamodb, streams, iterator, table
+    finally:
+        server.stop()
+
+
+def put(table: str, item_id: str, **condition: Any) -> dict[str, Any]:
+    return {"Put": {"TableName": table, "Item": {"id": {"S": item_id}}, **condition}}
+
+
+def read(streams: Any, iterator: str) -> tuple[list[str], str]:
+    response = streams.get_records(ShardIterator=iterator, Limit=1000)
+    ids = [record["dynamodb"]["Keys"]["id"]["S"] for record in response["Records"]]
+    return ids, response["NextShardIterator"]
+
+
+def test_a_failed_transaction_leaves_no_record_and_later_writes_still_stream(clients):
+    dynamodb, streams, iterator, table = clients
+    dynamodb.put_item(TableName=table, Item={"id": {"S": "taken"}})
+    seen, iterator = read(streams, iterator)
+    assert seen == ["taken"]
+    # A transaction whose first write lands and whose second is refused: both undone
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                put(table, "phantom"),
+                put(table, "taken", ConditionExpression="attribute_not_exists(id)"),
+            ]
+        )
+    dynamodb.put_item(TableName=table, Item={"id": {"S": "after"}})
+    seen, iterator = read(streams, iterator)
+    assert seen == ["after"]
+    assert "Item" not in dynamodb.get_item(TableName=table, Key={"id": {"S": "phantom"}})
+
+
+def test_records_read_long_ago_are_let_go(clients):
+    dynamodb, streams, iterator, table = clients
+    for index in range(RETAINED_STREAM_RECORDS + 50):
+        dynamodb.transact_write_items(TransactItems=[put(table, f"item{index}")])
+        if index % 200 == 0:
+            _, iterator = read(streams, iterator)
+    seen, _ = read(streams, iterator)
+    assert seen and seen[-1] == f"item{RETAINED_STREAM_RECORDS + 49}"
+    from moto.dynamodb.models import dynamodb_backends
+
+    shard = dynamodb_backends["123456789012"]["us-east-1"].tables[table].stream_shard
+    assert len(shard.items) <= RETAINED_STREAM_RECORDS
