@@ -27,7 +27,15 @@ from nodeshare.model.levels import Level
 NOW = 1_800_000_000
 USERS = ["alice", "bob", "carol", "dave"]
 RANK = {"dr": 0, "r": 1, "rw": 2, "rwp": 3}
-NEEDS = {"read": 1, "write": 2, "share": 3}
+NEEDS = {
+    "read": 1,
+    "write": 2,
+    "share": 3,
+    "run": 2,
+    "archive_read": 1,
+    "archive_write": 2,
+    "archive_delete": 3,
+}
 
 
 def reference(principal: Principal, action: Action, facts: NodeFacts) -> bool:
@@ -71,8 +79,8 @@ def reference(principal: Principal, action: Action, facts: NodeFacts) -> bool:
                 sources.append((grant.level.value, False, False, grant.granted_by))
     # 3. Combine.
     if not sources:
-        return principal.is_operator and action is Action.READ
-    if principal.is_operator and action is Action.READ:
+        return principal.is_operator and action in (Action.READ, Action.ARCHIVE_READ)
+    if principal.is_operator and action in (Action.READ, Action.ARCHIVE_READ):
         return True
     lowest = min(RANK[level] for level, *_ in sources)
     if action is Action.LEAVE:

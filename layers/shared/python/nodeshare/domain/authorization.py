@@ -62,15 +62,27 @@ class Action(StrEnum):
     TRANSFER = "transfer"  # hand the node to another primary: the primary alone
     LEAVE = "leave"  # remove one's own association with the node
     CLAIM = "claim"  # become primary with the thing password (Kii)
+    RUN = "run"  # run one of the node's declared actions (Symphony)
+    ARCHIVE_READ = "archive_read"  # page through the params archive (history)
+    ARCHIVE_WRITE = "archive_write"  # add a correction record to the archive
+    ARCHIVE_DELETE = "archive_delete"  # purge a time range of the archive
 
 
-# The least level each action needs. The primary is never restricted.
+# The least level each action needs. The primary is never restricted. Reading the archive is a
+# read (SPEC §1.1); correcting it is a write; purging it destroys what others wrote, so it needs
+# the level that manages the node.
 NEEDED_LEVEL = {
     Action.READ: Level.READ,
     Action.WRITE: Level.READ_WRITE,
     Action.SHARE: Level.READ_WRITE_PERMISSION,
+    Action.RUN: Level.READ_WRITE,
+    Action.ARCHIVE_READ: Level.READ,
+    Action.ARCHIVE_WRITE: Level.READ_WRITE,
+    Action.ARCHIVE_DELETE: Level.READ_WRITE_PERMISSION,
 }
 PRIMARY_ONLY = {Action.TRANSFER}
+# What operators may do on any node (SPEC §1: they read every node; history is a read).
+OPERATOR_READS = {Action.READ, Action.ARCHIVE_READ}
 # How far access may be passed on from the primary: primary -> rwp -> rwp -> rwp -> user.
 MAX_GRANT_CHAIN = 3
 
@@ -254,7 +266,7 @@ def decide(principal: Principal, action: Action, facts: NodeFacts, now: int) -> 
     if not current:
         if principal.is_operator:
             # Operators see everything (SPEC §1) but act on nodes only through their own sources.
-            allowed = action is Action.READ
+            allowed = action in OPERATOR_READS
             reasons.append("operator may read every node" if allowed else f"operators may not {action}")
             return Decision(allowed, True, None, None, tuple(reasons), sources)
         reasons.append("no current source names the caller and the node")
@@ -270,7 +282,7 @@ def decide(principal: Principal, action: Action, facts: NodeFacts, now: int) -> 
     def answer(allowed: bool, why: str, onward: GrantedBy = ()) -> Decision:
         return Decision(allowed, True, Role.SECONDARY, level, (*reasons, why), sources, onward)
 
-    if principal.is_operator and action is Action.READ:
+    if principal.is_operator and action in OPERATOR_READS:
         return answer(True, "operator may read every node")
     if action in PRIMARY_ONLY:
         return answer(False, f"only the primary may {action}")
