@@ -1,15 +1,19 @@
 """Symphony's time conditions (`domain.terms`): from inclusive, to exclusive, in the entry's own
 offset; windows that wrap past midnight; an empty list holds always; anything malformed is a 400
-naming the entry."""
+naming the entry. Examples first, then properties against a plain reference model built on the
+standard library's `datetime`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nodeshare.domain.terms import (
     ALWAYS,
+    DAY_NAMES,
     MAX_TERMS,
     Everyday,
     Once,
@@ -317,3 +321,124 @@ def test_ten_entries_and_the_widest_offsets_are_accepted():
     assert len(parse_terms([{"everyday": GOOD_EVERYDAY}] * MAX_TERMS)) == MAX_TERMS
     assert everyday("00:00+14:00", "01:00+14:00") == everyday("00:00+14:00", "01:00+14:00")
     assert isinstance(weekly(["sun"], "00:00-14:00", "01:00-14:00"), Weekly)
+
+
+# --- properties against a reference model ---------------------------------------------------
+
+ODD_OFFSETS = [9 * 60, 0, 5 * 60 + 45, -(3 * 60 + 30), -(5 * 60 + 30), 14 * 60, -12 * 60, 12 * 60 + 45]
+offsets_in_minutes = st.one_of(st.sampled_from(ODD_OFFSETS), st.integers(-14 * 60, 14 * 60))
+seconds_of_day = st.one_of(
+    st.integers(0, 23).map(lambda hour: hour * 3600),  # whole hours, so that windows meet and wrap often
+    st.integers(0, 86_399),
+)
+# 1950 to 2100, both sides of the epoch
+anywhere = st.integers(-631_152_000, 4_102_444_800)
+deltas = st.integers(-2, 2) | st.integers(-90_000, 90_000)  # at a boundary, or anywhere near it
+
+
+def offset_text(minutes: int, zulu: bool) -> str:
+    if minutes == 0 and zulu:
+        return "Z"
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02}:{abs(minutes) % 60:02}"
+
+
+def clock_text(seconds: int, with_seconds: bool) -> str:
+    hour, minute, second = seconds // 3600, seconds // 60 % 60, seconds % 60
+    return f"{hour:02}:{minute:02}:{second:02}" if with_seconds or second else f"{hour:02}:{minute:02}"
+
+
+def reference_daily(days: set[int], start: time, end: time, offset: timedelta, now: int) -> bool:
+    """The window in the plainest terms: the local date and clock at `now`, then today's window and,
+    for a window that runs past midnight, the one that started yesterday."""
+    local = datetime.fromtimestamp(now, timezone(offset))
+    today = local.weekday()
+    clock = local.time()
+    if start < end:
+        return today in days and start <= clock < end
+    yesterday = (today - 1) % 7
+    started_today = today in days and clock >= start
+    started_yesterday = yesterday in days and clock < end
+    return started_today or started_yesterday
+
+
+def as_time(seconds: int) -> time:
+    return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+@st.composite
+def daily_windows(draw: st.DrawFn) -> tuple[list[Any], set[int], time, time, timedelta, int]:
+    """A weekly or everyday entry as a client would send it, the same window for the reference
+    model, and a `now` anywhere or a few seconds (or up to a day) from one of its boundaries."""
+    minutes, zulu, with_seconds = draw(offsets_in_minutes), draw(st.booleans()), draw(st.booleans())
+    start, end = draw(seconds_of_day), draw(seconds_of_day)
+    span = {
+        "from": clock_text(start, with_seconds) + offset_text(minutes, zulu),
+        "to": clock_text(end, with_seconds) + offset_text(minutes, zulu),
+    }
+    day_mask = draw(st.integers(0, 127))  # 0: everyday, else the weekly days of its bits
+    weekdays = {day for day in range(7) if day_mask >> day & 1} or set(range(7))
+    days = [DAY_NAMES[day] for day in sorted(weekdays)]
+    raw = [{"weekly": {"days": days, **span}} if day_mask else {"everyday": span, "weekly": None}]
+    local_midnight = draw(anywhere) // 86_400 * 86_400 - minutes * 60
+    now = local_midnight + draw(st.sampled_from([start, end, 0, 43_200])) + draw(deltas)
+    return raw, weekdays, as_time(start), as_time(end), timedelta(minutes=minutes), now
+
+
+@settings(max_examples=500, derandomize=True)
+@given(daily_windows())
+def test_weekly_and_everyday_agree_with_the_reference_model(case):
+    raw, weekdays, start, end, offset, now = case
+    if start == end:
+        with pytest.raises(BadRequest, match="the same time"):
+            parse_terms(raw)
+        return
+    (term,) = parse_terms(raw)
+    assert term_holds(term, now) is reference_daily(weekdays, start, end, offset, now)
+
+
+def instant_text(moment: datetime, zulu: bool) -> str:
+    text = moment.isoformat()
+    return text.removesuffix("+00:00") + "Z" if zulu and text.endswith("+00:00") else text
+
+
+@st.composite
+def once_windows(draw: st.DrawFn) -> tuple[list[Any], datetime, datetime, int]:
+    """A once entry with random offsets (and sometimes a fraction of a second) at each end, and a
+    `now` anywhere or a few seconds from either end."""
+    ends = []
+    for _ in range(2):
+        minutes = draw(offsets_in_minutes)
+        micros = draw(st.sampled_from([0, 0, 0, 1, 500_000, 999_999]))
+        moment = EPOCH + timedelta(seconds=draw(anywhere), microseconds=micros)
+        ends.append(moment.astimezone(timezone(timedelta(minutes=minutes))))
+    start, end = sorted(ends)
+    zulu = draw(st.booleans())
+    raw = [{"once": {"from": instant_text(start, zulu), "to": instant_text(end, zulu)}}]
+    boundary = draw(st.sampled_from([start, end]))
+    near = st.integers(-2, 2).map(lambda delta: (boundary - EPOCH) // timedelta(seconds=1) + delta)
+    now = draw(anywhere | near)
+    return raw, start, end, now
+
+
+@settings(max_examples=500, derandomize=True)
+@given(once_windows())
+def test_once_agrees_with_the_reference_model(case):
+    raw, start, end, now = case
+    if start == end:
+        with pytest.raises(BadRequest, match="must be before to"):
+            parse_terms(raw)
+        return
+    (term,) = parse_terms(raw)
+    assert term_holds(term, now) is (start <= datetime.fromtimestamp(now, UTC) < end)
+
+
+@settings(max_examples=100, derandomize=True)
+@given(st.lists(daily_windows(), max_size=4), anywhere)
+def test_a_list_holds_while_any_entry_holds_and_names_the_first(cases, now):
+    cases = [case for case in cases if case[2] != case[3]]  # from == to is refused, as above
+    terms = parse_terms([raw[0] for raw, *_ in cases])
+    holding = [reference_daily(days, start, end, offset, now) for _, days, start, end, offset, _ in cases]
+    expected = ALWAYS if not cases else next((index for index, holds in enumerate(holding) if holds), None)
+    assert holding_term(terms, now) == expected
+    assert parse_terms([term_json(term) for term in terms]) == terms
