@@ -1,5 +1,6 @@
-"""GET /v1/user/nodes/access?node_id=&action= — the decision on one action (default `read`) and
-the sources and rules that produced it, for anyone who may see the node (else 404)."""
+"""GET /v1/user/nodes/access?node_id=&action=&action_id= — the decision on one action (default
+`read`; `action_id` names the node's action for `run`) and the sources, roles and rules that
+produced it, for anyone who may see the node (else 404)."""
 
 from nodeshare.domain.authorization import Action, explain
 from nodeshare.http.endpoint import endpoint
@@ -11,7 +12,8 @@ from nodeshare.http.shapes import decision
 def explain_access(request: Request):
     node_id = request.node_id()
     action = Action(request.query_choice("action", [action.value for action in Action], default="read"))
-    return decision(node_id, action, explain(request.principal, action, node_id, request.now))
+    action_id = request.query("action_id")
+    return decision(node_id, action, explain(request.principal, action, node_id, request.now, action_id))
 
 
 handler = explain_access

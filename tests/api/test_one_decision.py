@@ -1,7 +1,8 @@
 """SPEC §2.3, "one decision point": walk the route table, and fail for any route that names a node,
-a request or a group but answers without asking `authorization.decide` (nodes),
-`authorization.may_handle_request` (requests) or `authorization.may_handle_group` (groups), or an
-operator route that reads its body before refusing a user."""
+a request, a group or a role but answers without asking `authorization.decide` (nodes),
+`authorization.may_handle_request` (requests), `authorization.may_handle_group` (groups) or
+`authorization.may_handle_role` (roles), or an operator route that reads its body before refusing
+a user."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from tests.api.conftest import call
 
 USER = {"sub": "u-1", "username": "u-1"}
 OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
-NAMING = ("node_id", "nodeid", "nodes", "request_id", "group_id", "groups")
-# The decision's entry points: nodes, requests, user groups, node groups.
-DECIDERS = ("decide", "may_handle_request", "may_handle_group", "may_handle_node_group")
+NAMING = ("node_id", "nodeid", "nodes", "request_id", "group_id", "groups", "roleIds", "thingId")
+# The decision's entry points: nodes, requests, user groups, node groups, roles.
+DECIDERS = ("decide", "may_handle_request", "may_handle_group", "may_handle_node_group", "may_handle_role")
 # Routes that create the node they name: only who may call them is decided (`Route.caller`).
 CREATES_THE_NODE = {"register_node"}
 
@@ -64,12 +65,22 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "list_permission_requests": ("request_id=r1", None, {}),
     "answer_permission_request": ("", {"request_id": "r1", "accept": True, "permission": "r"}, {}),
     "cancel_permission_request": ("request_id=r1", None, {}),
+    "list_node_actions": ("node_id=n1", None, {}),
+    "run_node_action": ("", {"node_id": "n1", "action_id": "on"}, {}),
+    "get_role": ("", None, {"role_id": "rl-1"}),
+    "update_role": ("", {"roleName": "Kids"}, {"role_id": "rl-1"}),
+    "delete_role": ("", None, {"role_id": "rl-1"}),
+    "list_role_permissions": ("", None, {"role_id": "rl-1"}),
+    "add_role_permission": ("", {"thingId": "n1", "policy": "DeviceFullAccess"}, {"role_id": "rl-1"}),
+    "delete_role_permissions": ("", None, {"role_id": "rl-1"}),
+    "delete_role_permission": ("", None, {"role_id": "rl-1", "permission_id": "pm-1"}),
+    "set_share_user_roles": ("", {"user_name": "b@x.test", "roleIds": ["rl-1"]}, {}),
 }
 
 
 def names_a_node_or_request(route: Route) -> bool:
     in_body = route.body is not None and any(f'"{name}"' in json.dumps(route.body) for name in NAMING)
-    in_path = "{node_id}" in route.path or "{group_id}" in route.path
+    in_path = any(f"{{{name}}}" in route.path for name in ("node_id", "group_id", "role_id"))
     return in_path or bool(set(route.query) & set(NAMING)) or in_body
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.api.conftest import call
@@ -248,6 +248,14 @@ accepted: Counter[str] = Counter()  # writes accepted, over all examples
     ],
 )
 @given(writer=st.sampled_from(WRITERS), value=values)
+# Every writer once with a plain value, whatever the random draws reach (they are many; 30 draws
+# need not reach each with an accepted value).
+@example(writer=write_params, value="plain")
+@example(writer=write_node_metadata, value={"plain": 1})
+@example(writer=write_share_metadata, value={"plain": 1})
+@example(writer=write_group_custom_data, value={"plain": 1})
+@example(writer=write_group_share_metadata, value={"plain": 1})
+@example(writer=register_config, value={"plain": 1})
 def examples(world: dict[str, str], writer: Writer, value: Any) -> None:
     if writer(world, value):  # (a refusal writes nothing: the readers at the end would show it)
         accepted[writer.__name__] += 1

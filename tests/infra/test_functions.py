@@ -77,6 +77,8 @@ def test_function_is_told_only_the_tables_it_uses(template: dict[str, Any], rout
     }
     assert {name: value for name, value in variables.items() if name.endswith("_TABLE")} == expected
     assert {name for name, value in variables.items() if ref(value) in ids.values()} == set(expected)
+    # The local stack's clock offset never reaches a deployed function (`nodeshare.clock`).
+    assert "CLOCK_OFFSET_SECONDS" not in variables
 
 
 @BY_ROUTE

@@ -50,6 +50,14 @@ ENTITY = {
         "params": {"type": "array", "maxItems": 100, "items": PARAM_DEFINITION},
     },
 }
+# A Symphony action a node declares: a named params write (`domain.actions`).
+ACTION_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.-]+$"}
+NODE_ACTION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["action_id", "name", "params"],
+    "properties": {"action_id": ACTION_ID, "name": NAME, "params": PARAMS_PAYLOAD},
+}
 NODE_CONFIG = {
     "type": "object",
     "required": ["info", "devices"],
@@ -59,6 +67,7 @@ NODE_CONFIG = {
         "info": {"type": "object"},
         "devices": {"type": "array", "maxItems": 50, "items": ENTITY},
         "services": {"type": "array", "maxItems": 50, "items": ENTITY},
+        "actions": {"type": "array", "maxItems": 50, "items": NODE_ACTION},
     },
 }
 
@@ -302,4 +311,55 @@ ANSWER_PERMISSION_REQUEST = {
     "properties": {"request_id": ID, "accept": {"type": "boolean"}, "permission": PERMISSION},
     "if": {"properties": {"accept": {"const": False}}},
     "then": {"properties": {"permission": False}},
+}
+
+# Symphony roles (seed 002): POST /v1/user/roles and PUT /v1/user/roles/{role_id}.
+ROLE_NAME = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["roleName"],
+    "properties": {"roleName": NAME},
+}
+# POST /v1/user/roles/{role_id}/permissions: exactly one of thingId / actionId (checked by the
+# domain with its own message), a policy, and `additional` (its `term` checked by `domain.terms`).
+ROLE_PERMISSION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["policy"],
+    "properties": {
+        "thingId": {"anyOf": [NODE_ID, {"type": "null"}]},
+        "actionId": {
+            "anyOf": [
+                {"type": "string", "maxLength": 129, "pattern": "^[A-Za-z0-9_.:-]+/[A-Za-z0-9_.-]+$"},
+                {"type": "null"},
+            ]
+        },
+        "policy": {"enum": ["DeviceFullAccess", "ArchiveFullAccess", "ArchiveReadWrite", "ArchiveReadOnly"]},
+        "additional": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                # A list of entries; one entry alone, as the seed's Java example sends it, is
+                # taken as a list of one (`domain.roles`).
+                "term": {"type": ["array", "object"]},
+                "location": {"type": "array"},
+                "number": {"type": "array"},
+            },
+        },
+    },
+}
+ROLE_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9-]+$"}
+# PUT /v1/user/share_users/roles (Symphony setShareUserRoles): replaces; [] clears.
+SHARE_USER_ROLES = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["user_name", "roleIds"],
+    "properties": {"user_name": EMAIL, "roleIds": {"type": "array", "maxItems": 10, "items": ROLE_ID}},
+}
+# POST /v1/user/nodes/actions: run one of the node's actions.
+RUN_ACTION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["node_id", "action_id"],
+    "properties": {"node_id": NODE_ID, "action_id": ACTION_ID},
 }

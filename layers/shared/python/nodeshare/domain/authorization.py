@@ -16,6 +16,12 @@ answered here, and nowhere else.
 - `counts(...)` is the one "is this source current?" rule: made under the node's current epoch,
   and, when an `rwp` user made it, while every user it was granted through still holds `rwp` or
   is the primary (SPEC §1.1 step 2). Sharing lists and level updates use it too.
+- Roles (Symphony) narrow, never widen (SPEC §1.1 step 4): when the node's primary assigned the
+  caller roles (on its user row), writing params, running an action and the archive need a
+  permission of those roles on the node (or, to run an action, on that action) whose policy
+  allows it (`NARROWED`) and whose term holds at `now`; a narrowed caller may not pass access on.
+  Deleting a role or a permission allows less from the next request on. `authorize_role` gives
+  a role to its owner alone.
 
 Revocation is immediate (SPEC §2.1): a re-claim, transfer or release moves the node's epoch, and
 every source of an earlier epoch stops counting at once, before the stream processor deletes it.
@@ -23,12 +29,14 @@ every source of an earlier epoch stops counting at once, before the stream proce
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
 from nodeshare.domain.scopes import in_scope
+from nodeshare.domain.terms import ALWAYS, describe, holding_term, parse_terms
 from nodeshare.model.entities import (
     GROUP_SUBJECT,
     USER_SUBJECT,
@@ -42,10 +50,19 @@ from nodeshare.model.entities import (
     PermissionRequest,
     Principal,
     Role,
+    RoleDefinition,
     ShareRequest,
     UserGroup,
 )
-from nodeshare.model.errors import AccessDenied, GroupNotFound, NodeNotFound, OperatorOnly, RequestNotFound
+from nodeshare.model.errors import (
+    AccessDenied,
+    BadRequest,
+    GroupNotFound,
+    NodeNotFound,
+    OperatorOnly,
+    RequestNotFound,
+    RoleNotFound,
+)
 from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
 from nodeshare.store import group_share_requests as group_share_request_store
@@ -53,6 +70,7 @@ from nodeshare.store import groups as group_store
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import permission_requests as permission_request_store
 from nodeshare.store import requests as request_store
+from nodeshare.store import roles as role_store
 
 
 class Action(StrEnum):
@@ -85,6 +103,28 @@ PRIMARY_ONLY = {Action.TRANSFER}
 OPERATOR_READS = {Action.READ, Action.ARCHIVE_READ}
 # How far access may be passed on from the primary: primary -> rwp -> rwp -> rwp -> user.
 MAX_GRANT_CHAIN = 3
+
+# What a role id may look like (Symphony's "rl-" and 32 hex digits, with room to spare): anything
+# else cannot be a role, and is refused like a missing one without a read.
+ROLE_ID_PATTERN = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+# Symphony policies, and which of them let a caller whose roles narrow it (SPEC §1.1 step 4) do
+# each action. Reads, leaving and explaining are not narrowed; passing access on is refused
+# outright to a narrowed caller (whoever it shared with would not be narrowed).
+DEVICE_FULL_ACCESS = "DeviceFullAccess"
+ARCHIVE_FULL_ACCESS, ARCHIVE_READ_WRITE, ARCHIVE_READ_ONLY = (
+    "ArchiveFullAccess",
+    "ArchiveReadWrite",
+    "ArchiveReadOnly",
+)
+POLICIES = (DEVICE_FULL_ACCESS, ARCHIVE_FULL_ACCESS, ARCHIVE_READ_WRITE, ARCHIVE_READ_ONLY)
+NARROWED = {
+    Action.WRITE: {DEVICE_FULL_ACCESS},
+    Action.RUN: {DEVICE_FULL_ACCESS},
+    Action.ARCHIVE_READ: {ARCHIVE_FULL_ACCESS, ARCHIVE_READ_WRITE, ARCHIVE_READ_ONLY},
+    Action.ARCHIVE_WRITE: {ARCHIVE_FULL_ACCESS, ARCHIVE_READ_WRITE},
+    Action.ARCHIVE_DELETE: {ARCHIVE_FULL_ACCESS},
+}
 
 
 class SourceKind(StrEnum):
@@ -146,6 +186,9 @@ class NodeFacts:
     user_groups: frozenset[str] = frozenset()
     # The node's node groups that exist now and still hold it.
     node_groups: tuple[tuple[NodeGroupMembership, NodeGroup], ...] = ()
+    # None: the node's primary assigned the principal no roles. Otherwise the assigned roles that
+    # still exist and are the primary's (maybe none: a deleted role allows nothing), which narrow.
+    roles: tuple[RoleDefinition, ...] | None = None
 
 
 def holds_authority(user_id: str, node: Node) -> bool:
@@ -250,8 +293,11 @@ def _claim(principal: Principal, node: Node) -> Decision:
     return Decision(True, False, None, None, ("the node may be claimed with its thing password",))
 
 
-def decide(principal: Principal, action: Action, facts: NodeFacts, now: int) -> Decision:
-    """Pure: the decision and the reasons for it. `now` (epoch seconds) is for time-bound rules."""
+def decide(
+    principal: Principal, action: Action, facts: NodeFacts, now: int, action_id: str | None = None
+) -> Decision:
+    """Pure: the decision and the reasons for it. `now` (epoch seconds) is for time-bound rules
+    (role terms); `action_id` names the node's action for `Action.RUN`."""
     node = facts.node
     if node is None:
         return Decision(False, False, None, None, ("node does not exist",))
@@ -293,6 +339,15 @@ def decide(principal: Principal, action: Action, facts: NodeFacts, now: int) -> 
     needed = NEEDED_LEVEL[action]
     if not level.allows(needed):
         return answer(False, f"{action} needs {needed}, has {level}")
+    if facts.roles is not None:
+        # Step 4: roles the primary assigned narrow the caller, never widen (SPEC §1.1).
+        if action is Action.SHARE:
+            return answer(False, "roles narrow the caller: it may not pass access on")
+        if action in NARROWED:
+            covering = _covering_permission(action, node.node_id, facts.roles, now, action_id)
+            if covering is None:
+                return answer(False, f"roles narrow the caller: no role permission covers {action} now")
+            reasons.append(covering)
     if action is not Action.SHARE:
         return answer(True, f"{action} needs {needed}")
     # Passing access on needs `rwp` given to the caller itself: what it grants is checked later
@@ -304,6 +359,35 @@ def decide(principal: Principal, action: Action, facts: NodeFacts, now: int) -> 
     if len(onward) > MAX_GRANT_CHAIN:
         return answer(False, f"access may be passed on at most {MAX_GRANT_CHAIN} times from the primary")
     return answer(True, f"share needs {needed}", onward)
+
+
+def _covering_permission(
+    action: Action, node_id: str, roles: Sequence[RoleDefinition], now: int, action_id: str | None
+) -> str | None:
+    """Why a role permission allows `action` on the node now (its role, permission and term), or
+    None: a permission on the node (`thingId`), or for running an action also one on that action
+    (`actionId`), with a policy that allows the action and a term that holds at `now`."""
+    targets = {node_id}
+    if action is Action.RUN and action_id is not None:
+        targets.add(f"{node_id}/{action_id}")
+    for role in roles:
+        for permission in role.permissions:
+            on = permission.thing_id if permission.thing_id is not None else permission.action_id
+            if on not in targets or permission.policy not in NARROWED[action]:
+                continue
+            try:
+                terms = parse_terms(list(permission.terms))
+            except BadRequest:  # checked when written: a term that no longer parses allows nothing
+                continue
+            index = holding_term(terms, now)
+            if index is None:
+                continue
+            when = "always (no term)" if index == ALWAYS else f"term {index}: {describe(terms[index])}"
+            return (
+                f"role {role.name!r} ({role.role_id}) permission {permission.permission_id}: "
+                f"{permission.policy} on {on}, {when}"
+            )
+    return None
 
 
 @dataclass(frozen=True)
@@ -352,7 +436,16 @@ def node_facts(principal_id: str, node_id: str, facts: access.Facts) -> NodeFact
         if (node_group := facts.node_groups.get(membership.group_id)) is not None
         and node_id in node_group.node_ids
     )
-    return NodeFacts(node, association, user_groups, node_groups)
+    primary = node.primary_user_id if node else None
+    assigned = user.role_assignments.get(primary) if user and primary else None
+    roles = None
+    if assigned is not None:
+        roles = tuple(
+            role
+            for role_id in assigned
+            if (role := facts.roles.get(role_id)) is not None and role.owner_user_id == primary
+        )
+    return NodeFacts(node, association, user_groups, node_groups, roles)
 
 
 def authorize_many(
@@ -363,6 +456,7 @@ def authorize_many(
     *,
     other_users: Sequence[str] = (),
     user_rows: Sequence[str] = (),
+    action_id: str | None = None,
 ) -> Checked:
     """Load the facts about the caller and `node_ids` (two round trips up to a batch), and decide
     for each node. `other_users`' associations with the nodes and the `user_rows` users are read
@@ -371,7 +465,7 @@ def authorize_many(
     outcomes: dict[str, Outcome] = {}
     for node_id in node_ids:
         node_fact = node_facts(principal.user_id, node_id, facts)
-        decision = decide(principal, action, node_fact, now)
+        decision = decide(principal, action, node_fact, now, action_id)
         if node_fact.node is not None and decision.allowed:
             outcomes[node_id] = NodeAccess(node_fact.node, node_fact.association, decision)
         elif decision.visible:
@@ -381,25 +475,29 @@ def authorize_many(
     return Checked(outcomes, facts)
 
 
-def authorize(principal: Principal, action: Action, node_id: str, now: int) -> NodeAccess:
+def authorize(
+    principal: Principal, action: Action, node_id: str, now: int, *, action_id: str | None = None
+) -> NodeAccess:
     """Load, decide, and raise unless allowed.
 
     A caller who may not know the node exists gets `NodeNotFound`, exactly like a missing node
     (SPEC §2.4); one who may see it but lacks the level gets `AccessDenied`.
     """
-    outcome = authorize_many(principal, action, [node_id], now).outcomes[node_id]
+    outcome = authorize_many(principal, action, [node_id], now, action_id=action_id).outcomes[node_id]
     if isinstance(outcome, NodeAccess):
         return outcome
     raise outcome
 
 
-def explain(principal: Principal, action: Action, node_id: str, now: int) -> Decision:
+def explain(
+    principal: Principal, action: Action, node_id: str, now: int, action_id: str | None = None
+) -> Decision:
     """The decision itself, allowed or not, for a caller who may see the node; anyone else gets
     the same `NodeNotFound` as for a missing node (`GET /v1/user/nodes/access`)."""
     facts = node_facts(principal.user_id, node_id, access.load_for_decision(principal.user_id, [node_id]))
     if not decide(principal, Action.READ, facts, now).visible:
         raise NodeNotFound(f"Node {node_id} not found")
-    return decide(principal, action, facts, now)
+    return decide(principal, action, facts, now, action_id)
 
 
 class RequestAction(StrEnum):
@@ -594,3 +692,32 @@ def require_operator(principal: Principal) -> None:
     is read."""
     if not principal.is_operator:
         raise OperatorOnly("Only operators may do this")
+
+
+def may_handle_role(principal: Principal, role: RoleDefinition | None) -> bool:
+    """Roles are their owner's alone (Symphony's roles are private to the primary who made them),
+    operators included."""
+    return role is not None and role.owner_user_id == principal.user_id
+
+
+def authorize_role(principal: Principal, role_id: str) -> RoleDefinition:
+    """A role, for its owner; anyone else's is refused exactly like a missing one (SPEC §2.4)."""
+    role = role_store.get(role_id) if ROLE_ID_PATTERN.fullmatch(role_id) else None
+    if not may_handle_role(principal, role) or role is None:
+        raise RoleNotFound(f"Role {role_id} not found")
+    return role
+
+
+def decide_actions(
+    principal: Principal, node_id: str, now: int, action_ids_of: Callable[[Node], Sequence[str]]
+) -> tuple[Node, dict[str, bool]]:
+    """The node, and whether the caller may run each of its actions (`action_ids_of(node)`) now:
+    one load, one decision each. A caller who may not see the node gets `NodeNotFound`, as for a
+    missing node."""
+    facts = node_facts(principal.user_id, node_id, access.load_for_decision(principal.user_id, [node_id]))
+    if not decide(principal, Action.READ, facts, now).visible or facts.node is None:
+        raise NodeNotFound(f"Node {node_id} not found")
+    return facts.node, {
+        action: decide(principal, Action.RUN, facts, now, action).allowed
+        for action in action_ids_of(facts.node)
+    }

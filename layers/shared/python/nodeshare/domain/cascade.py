@@ -16,7 +16,7 @@ from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import requests as request_store
-from nodeshare.store.models import USER_GROUP
+from nodeshare.store.models import ROLE, USER_GROUP
 
 DYNAMODB_SERVICE = "dynamodb.amazonaws.com"
 
@@ -57,7 +57,8 @@ def apply(change: Change) -> None:
             requests_dropped=dropped,
         )
     elif change.table == "groups" and change.event == "REMOVE" and change.old is not None:
-        forget_group(change.old)
+        if change.old.get("kind") != ROLE:  # a deleted role counts for nothing: nothing to tidy
+            forget_group(change.old)
     elif change.by_ttl and change.old is not None:
         # Expiry is recorded as such, not mistaken for a user's cancel or decline.
         logger.info("expired", table=change.table, key=_key(change.old))

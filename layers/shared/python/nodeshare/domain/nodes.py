@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodeshare.domain import params as params_rules
+from nodeshare.domain.actions import check_actions
 from nodeshare.domain.authorization import (
     Action,
     Decision,
@@ -30,6 +31,7 @@ def register_node(principal: Principal, spec: dict[str, Any], project: str | Non
     (`params_rules.check_config`, `check_values`), or nothing is written (400)."""
     config = spec["config"]
     params_rules.check_config(config)
+    check_actions(config)
     scopes = spec.get("scopes") or default_scopes()
     if project and project not in scopes.setdefault("projects", []):
         scopes["projects"].append(project)

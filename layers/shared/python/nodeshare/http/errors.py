@@ -31,6 +31,8 @@ ERROR_TABLE: dict[type[errors.DomainError], tuple[HTTPStatus, int]] = {
     errors.RequestExpired: (HTTPStatus.GONE, 107062),
     errors.GroupNotFound: (HTTPStatus.NOT_FOUND, 107070),
     errors.GroupLimitReached: (HTTPStatus.CONFLICT, 107071),
+    errors.RoleNotFound: (HTTPStatus.NOT_FOUND, 107080),
+    errors.ShareUserNotFound: (HTTPStatus.NOT_FOUND, 107081),
 }
 
 # Not a domain error: a bug or an outage. The description never leaks internals.

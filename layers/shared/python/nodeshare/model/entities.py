@@ -151,6 +151,41 @@ class User:
     created_at: int = 0
     group_ids: frozenset[str] = frozenset()  # the user groups it is a member of
     granted_targets: frozenset[str] = frozenset()  # what is granted to the user ("node:<id>", …)
+    # Roles assigned to the user, by who assigned them (a primary): narrow its access to that
+    # primary's nodes (Symphony setShareUserRoles; `domain.roles`).
+    role_assignments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RolePermission:
+    """One permission of a role (Symphony PermissionInfo): on every action of one node
+    (`thing_id`) or on one action (`action_id`, "<node id>/<action id>"), with a policy and the
+    terms (`domain.terms`, as stored) while which it holds; no term: always."""
+
+    permission_id: str
+    thing_id: str | None
+    action_id: str | None
+    policy: str
+    terms: tuple[dict[str, Any], ...] = ()
+    created_at: int = 0
+
+    @property
+    def node_id(self) -> str:
+        """The node the permission is on."""
+        return self.thing_id or (self.action_id or "").split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    """A named set of permissions owned by a primary (Symphony RoleInfo; not to be confused with
+    `Role`, a user's place on one node)."""
+
+    role_id: str
+    owner_user_id: str
+    name: str
+    permissions: tuple[RolePermission, ...] = ()
+    created_at: int = 0
+    version: int = 0
 
 
 @dataclass(frozen=True)

@@ -86,5 +86,13 @@ class GroupNotFound(DomainError):
     """No such group *for this caller*: groups it may not see are never revealed."""
 
 
+class RoleNotFound(DomainError):
+    """No such role, permission or action *for this caller*: roles are their owner's alone."""
+
+
+class ShareUserNotFound(DomainError):
+    """No user of that e-mail has access to the caller's nodes (unknown or not: the same answer)."""
+
+
 class GroupLimitReached(DomainError):
     """A limit that keeps the decision cheap was reached (groups per user, nodes per group, …)."""

@@ -8,13 +8,21 @@ must already be refused (SPEC §2.1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nodeshare.model.entities import Association, Node, NodeGroup, User, UserGroup
-from nodeshare.store.models import USER_GROUP, AssociationModel, GroupModel, NodeModel, UserModel
-from nodeshare.store.records import to_association, to_node, to_node_group, to_user, to_user_group
+from nodeshare.model.entities import Association, Node, NodeGroup, RoleDefinition, User, UserGroup
+from nodeshare.store.models import (
+    NODE_GROUP,
+    ROLE,
+    USER_GROUP,
+    AssociationModel,
+    GroupModel,
+    NodeModel,
+    UserModel,
+)
+from nodeshare.store.records import to_association, to_node, to_node_group, to_role, to_user, to_user_group
 
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem request (a DynamoDB limit)
 
@@ -28,6 +36,7 @@ class Facts:
     users: dict[str, User] = field(default_factory=dict)
     user_groups: dict[str, UserGroup] = field(default_factory=dict)
     node_groups: dict[str, NodeGroup] = field(default_factory=dict)
+    roles: dict[str, RoleDefinition] = field(default_factory=dict)
 
     def of(self, node_id: str, user_id: str) -> tuple[Node | None, Association | None]:
         """The node (or None) and this user's association with it (or None)."""
@@ -43,7 +52,8 @@ def load_for_decision(
     1. the nodes (with the grants on them and the node groups holding them), the principal's and
        `other_users`' associations with them, and the principal's (and `user_rows`') user rows,
        which name its user groups;
-    2. those user groups and node groups (with the grants on them).
+    2. those user groups and node groups (with the grants on them), and the roles the nodes'
+       primaries assigned to the principal (Symphony), which narrow what it may do there.
 
     Whether the users a source was granted through still hold `rwp` is on the node item
     (`rwp_user_ids`), so no grantor's row is read.
@@ -51,13 +61,17 @@ def load_for_decision(
     facts = load(node_ids, [principal_id, *other_users], [principal_id, *user_rows])
     principal = facts.users.get(principal_id)
     group_ids = set(principal.group_ids if principal else ())
+    assignments = principal.role_assignments if principal else {}
     for node in facts.nodes.values():
         group_ids.update(membership.group_id for membership in node.node_groups)
+        group_ids.update(assignments.get(node.primary_user_id or "", ()))
     for group_id, group in batch_get_groups(sorted(group_ids)).items():
         if isinstance(group, UserGroup):
             facts.user_groups[group_id] = group
-        else:
+        elif isinstance(group, NodeGroup):
             facts.node_groups[group_id] = group
+        else:
+            facts.roles[group_id] = group
     return facts
 
 
@@ -109,15 +123,21 @@ def batch_get(request: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def batch_get_groups(group_ids: Sequence[str]) -> dict[str, UserGroup | NodeGroup]:
-    """Groups by id, 100 per BatchGetItem, strongly consistent; missing ids are left out."""
+def batch_get_groups(group_ids: Sequence[str]) -> dict[str, UserGroup | NodeGroup | RoleDefinition]:
+    """Items of the groups table by id (user groups, node groups, roles), 100 per BatchGetItem,
+    strongly consistent; missing ids are left out."""
     table = GroupModel.Meta.table_name
-    found: dict[str, UserGroup | NodeGroup] = {}
+    readers: dict[str, Callable[[GroupModel], UserGroup | NodeGroup | RoleDefinition]] = {
+        USER_GROUP: to_user_group,
+        NODE_GROUP: to_node_group,
+        ROLE: to_role,
+    }
+    found: dict[str, UserGroup | NodeGroup | RoleDefinition] = {}
     for _, raw in batch_get_keys(
         [(table, {"group_id": {"S": group_id}}) for group_id in dict.fromkeys(group_ids)]
     ):
         item = GroupModel.from_raw_data(raw)
-        found[item.group_id] = to_user_group(item) if item.kind == USER_GROUP else to_node_group(item)
+        found[item.group_id] = readers[item.kind](item)
     return found
 
 

@@ -153,6 +153,9 @@ class UserModel(Model):
     # The targets ("node:<id>", "node_group:<id>") granted to this user, written with each grant:
     # the subject side of grants, for listing what a user reaches (the target holds the truth).
     granted_targets = UnicodeSetAttribute(null=True)
+    # Roles assigned to this user, by assigner: {assigner user id: {"role_ids": [...], "at": s}}.
+    # On the user's row so the decision reads them in its first round trip.
+    role_assignments = MapAttribute(null=True)  # type: ignore[var-annotated]
 
     by_user_name = UsersByName()
 
@@ -262,7 +265,7 @@ class GroupsByOwner(GlobalSecondaryIndex["GroupModel"]):
     group_id = UnicodeAttribute(range_key=True)
 
 
-USER_GROUP, NODE_GROUP = "user", "node"
+USER_GROUP, NODE_GROUP, ROLE = "user", "node", "role"
 
 
 class GroupModel(Model):
@@ -273,6 +276,10 @@ class GroupModel(Model):
     `node_ids` (each node item names the group in `node_groups`, same transaction) and the grants
     made on it (`grants`, subject -> {level, granted_by, created_at}). Deleting a group deletes
     this item: from then on nothing counts through it; the stream tidies the members' items.
+
+    Roles (Symphony) live here too (`kind` = "role", id "rl-…"): owned like groups, listed by the
+    same index, and read by the decision in the same round trip as the caller's groups. Their
+    `permissions` map permission id -> {thing_id | action_id, policy, terms, created_at}.
     """
 
     class Meta:
@@ -281,7 +288,7 @@ class GroupModel(Model):
         billing_mode = PAY_PER_REQUEST
 
     group_id = UnicodeAttribute(hash_key=True)
-    kind = UnicodeAttribute()  # USER_GROUP | NODE_GROUP
+    kind = UnicodeAttribute()  # USER_GROUP | NODE_GROUP | ROLE
     owner_user_id = UnicodeAttribute()
     name = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
@@ -297,6 +304,8 @@ class GroupModel(Model):
     mutually_exclusive = BooleanAttribute(null=True)
     parent_group_id = UnicodeAttribute(null=True)
     tag = UnicodeAttribute(null=True)
+    # Symphony roles
+    permissions = MapAttribute(null=True)  # type: ignore[var-annotated]
 
     by_owner = GroupsByOwner()
 

@@ -13,6 +13,8 @@ from nodeshare.model.entities import (
     NodeGroup,
     NodeGroupMembership,
     Role,
+    RoleDefinition,
+    RolePermission,
     User,
     UserGroup,
 )
@@ -115,6 +117,34 @@ def to_user(item: UserModel) -> User:
         created_at=int(item.created_at),
         group_ids=frozenset(item.group_ids or ()),
         granted_targets=frozenset(item.granted_targets or ()),
+        role_assignments={
+            str(assigner): tuple(str(role_id) for role_id in entry.get("role_ids") or ())
+            for assigner, entry in (plain(item.role_assignments) or {}).items()
+        },
+    )
+
+
+def to_role(item: GroupModel) -> RoleDefinition:
+    permissions = plain(item.permissions) or {}
+    return RoleDefinition(
+        role_id=item.group_id,
+        owner_user_id=item.owner_user_id,
+        name=item.name,
+        permissions=tuple(
+            RolePermission(
+                permission_id=permission_id,
+                thing_id=entry.get("thing_id"),
+                action_id=entry.get("action_id"),
+                policy=str(entry["policy"]),
+                terms=tuple(entry.get("terms") or ()),
+                created_at=int(entry.get("created_at") or 0),
+            )
+            for permission_id, entry in sorted(
+                permissions.items(), key=lambda pair: (int(pair[1].get("created_at") or 0), pair[0])
+            )
+        ),
+        created_at=int(item.created_at),
+        version=int(item.version or 0),
     )
 
 
