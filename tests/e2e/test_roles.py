@@ -185,18 +185,7 @@ def test_roles_are_their_owner_s_alone(monday: Api):
     alice, bob, eve = monday.user("alice"), monday.user("bob"), monday.user("eve")
     node_id = shared_node(monday, alice, bob)
     role_id = new_role(alice, "Cleaner")
-    permission_id = permit(
-        alice,
-        role_id,
-        terms=[
-            {
-                "once": {"from": "2026-03-03T00:00:00+09:00", "to": "2026-03-04T00:00:00+09:00"},
-                "weekly": None,
-                "everyday": None,
-            }
-        ],
-        thingId=node_id,
-    )
+    permission_id = permit(alice, role_id, terms=[MARCH_3], thingId=node_id)
     listed = alice.get("/v1/user/roles").json()["roleList"]
     assert [role["roleId"] for role in listed] == [role_id]
     [info] = listed
