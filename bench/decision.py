@@ -56,6 +56,8 @@ NODE_GROUP = "/v1/user/node_group"
 PERMISSIONS = "/v1/user/permissions"
 SHARING = "/v1/user/nodes/sharing"
 SHARE_REQUESTS = "/v1/user/nodes/sharing/requests"
+ROLES = "/v1/user/roles"
+SHARE_USER_ROLES = "/v1/user/share_users/roles"
 LEVEL = "rw"  # the caller's effective level at the limits (the most restrictive source wins)
 # The primary's grants to the caller's groups: `rwp`, so that a secondary joining a group keeps the
 # `rwp` it needs to grant to that group (`BY_GRANTORS`); its grants to the caller itself, `rw`, rule.
@@ -63,7 +65,7 @@ GROUP_LEVEL = "rwp"
 
 PRIMARY = "primary (0 groups, 0 grants)"
 DIRECT = "direct grant (0 groups)"
-LIMITS = "at the limits: 40 groups, 20 node groups"
+LIMITS = "at the limits: 40 groups, 20 node groups, 10 roles"
 LIMITS_PRIMARY = "primary, its node in 20 node groups"
 BY_GRANTORS = "limits, granted by 41 rwp secondaries"
 CASES = (PRIMARY, DIRECT, LIMITS, LIMITS_PRIMARY, BY_GRANTORS)
@@ -145,6 +147,7 @@ def _explained(caller: Caller, node_id: str, sources: int) -> None:
 
 def _set_up(api: Api) -> Setup:
     from nodeshare.domain.authorization import MAX_GROUPS_PER_NODE, MAX_GROUPS_PER_USER
+    from nodeshare.domain.roles import MAX_ASSIGNED_ROLES
 
     owner = api.user("bench-primary")
     mine = api.owned_node(owner)
@@ -183,6 +186,17 @@ def _set_up(api: Api) -> Setup:
             _ok(_join(owner, subject["user_group"], grantor))
         _grant(grantor, node_id=by_grantors, **subject)
     _explained(member, by_grantors, GRANTORS + MAX_GROUPS_PER_NODE)
+
+    # The member is narrowed by the most roles one primary may assign (Symphony), each allowing
+    # writes on both nodes: the decision reads them in its second round trip.
+    role_ids = []
+    for index in range(MAX_ASSIGNED_ROLES):
+        role_id = _ok(owner.post(ROLES, json={"roleName": f"bench {index}"}), 201)["roleId"]
+        for node_id in (full_node, by_grantors):
+            permission = {"thingId": node_id, "policy": "DeviceFullAccess"}
+            _ok(owner.post(f"{ROLES}/{role_id}/permissions", json=permission), 201)
+        role_ids.append(role_id)
+    _ok(owner.put(SHARE_USER_ROLES, json={"user_name": member.user_name, "roleIds": role_ids}))
 
     return Setup(
         decisions={
