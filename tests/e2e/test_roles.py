@@ -325,3 +325,17 @@ def test_other_bad_input_is_400(monday: Api):
         assert response.status_code == 400, response.text
         assert response.json()["status"] == "failure"
     assert alice.get(f"/v1/user/roles/{'x' * 3000}").status_code == 404
+
+
+def test_the_same_primary_claiming_again_keeps_the_narrowing(monday: Api):
+    alice, bob = monday.user("alice"), monday.user("bob")
+    node_id = shared_node(monday, alice, bob)
+    role_id = new_role(alice)
+    permit(alice, role_id, terms=OUTSIDE, thingId=node_id)
+    assert assign(alice, bob, role_id).status_code == 200
+    assert write_status(bob, node_id) == 403
+    # alice claims again (a new epoch: bob's share ends) and shares again: bob is still narrowed
+    assert monday.claim(alice, node_id).status_code == 204
+    assert write_status(bob, node_id) == 404
+    assert answer(bob, share(alice, [node_id], bob.user_name)["request_id"], True).status_code == 200
+    assert write_status(bob, node_id) == 403
