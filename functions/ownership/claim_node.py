@@ -1,14 +1,17 @@
-"""POST /v1/things/{node_id}/ownership {userID, thingPassword} — claim a node (Kii) -> 204."""
+"""POST /v1/things/{node_id}/ownership {userID, thingPassword} — claim a node nobody owns (Kii)
+-> 204; 404 for anything refused, 429 after too many wrong passwords (`domain.ownership`)."""
 
+from nodeshare import schemas
 from nodeshare.domain.ownership import claim_node as claim
 from nodeshare.http.endpoint import endpoint, no_content
-from nodeshare.http.request import Request
+from nodeshare.http.request import Request, validate
 
 
 @endpoint("claim_node")
 def claim_node(request: Request):
     body = request.body()
-    claim(request.principal, request.path["node_id"], body["userID"], body["thingPassword"], request.now)
+    node_id = validate(request.path["node_id"], schemas.NODE_ID)
+    claim(request.principal, node_id, body["userID"], body["thingPassword"], request.now)
     return no_content()
 
 

@@ -74,9 +74,19 @@ class SharingMachine(RuleBasedStateMachine):
 
     @rule(user=users, node=nodes, often=st.integers(0, 2))
     def claim_sometimes(self, user: int, node: int, often: int) -> None:
-        """A claim over the node: a new epoch (a third of the draws, so that sharing can build up)."""
-        if often == 0:
-            self.claim(user, node)
+        """A new primary under a new epoch (a third of the draws, so that sharing can build up): a
+        claim of an owned node is refused, so its primary releases it first."""
+        if often != 0:
+            return
+        owner, _ = self.members(node)
+        body = {"userID": self.user_ids[user], "thingPassword": SECRET}
+        path = {"node_id": self.node_ids[node]}
+        if owner is not None:
+            assert self.request("claim_node", self.claims(user), body=body, path_params=path) == 404
+            release = {"node_id": self.node_ids[node], "secret_key": "", "operation": "remove"}
+            owner_index = self.user_ids.index(owner)
+            assert self.request("update_node_mapping", self.claims(owner_index), body=release) == 200
+        self.claim(user, node)
 
     def members(self, node: int) -> tuple[str | None, list[str]]:
         """The node's primary and its current secondaries (user ids), as stored."""

@@ -134,9 +134,9 @@ def test_a_re_claim_or_a_transfer_cuts_every_grant_off_before_the_stream_runs(ap
     # Then bob's grant counts for nothing at once (the stream has not run)
     assert read_status(bob, node_id) == 404
     assert read_status(carol, node_id) == 200  # carol is primary now
-    # and a re-claim by the old primary cuts carol off
-    assert api.claim(alice, node_id).status_code == 204
-    assert read_status(carol, node_id) == 404
+    # and the old primary's password is no takeover key: claiming carol's node is refused
+    assert api.claim(alice, node_id).status_code == 404
+    assert read_status(carol, node_id) == 200
 
 
 def test_a_grant_made_by_an_rwp_user_ends_when_that_user_loses_rwp(api: Api):

@@ -246,3 +246,60 @@ def test_total_counts_only_reachable_nodes_while_the_stream_lags(lagging_api: Ap
     # Then bob lists nothing, and alice only the node she kept, totals included
     assert (listing(bob)["nodes"], listing(bob)["total"]) == ([], 0)
     assert (listing(alice)["nodes"], listing(alice)["total"]) == ([kept], 1)
+
+
+# Issue 9, "Taking over a claimed node": anyone who learned a node's thing password could claim it
+# at any time, cutting off its primary and every secondary, with no limit on wrong guesses; and
+# once a node had been claimed its scopes no longer stopped anyone.
+REJECTED = {
+    "status": "failure",
+    "description": "Node not found or thing password incorrect",
+    "error_code": 107031,
+}
+
+
+def test_a_thing_password_is_no_takeover_key(api: Api):
+    alice, bob, mallory = api.user("alice"), api.user("bob"), api.user("mallory")
+    node_id = api.owned_node(alice)
+    assert answer(bob, share(alice, [node_id], bob.user_name)["request_id"], True).status_code == 200
+    # When mallory claims alice's node with its right password: the answer of a wrong one
+    taken = api.claim(mallory, node_id)
+    wrong = api.claim(mallory, node_id, "wrong-password")
+    assert taken.status_code == wrong.status_code == 404 and taken.json() == wrong.json() == REJECTED
+    # and nothing changed: alice is primary, bob still a secondary, mallory nothing
+    assert api.admin_view(node_id)["primary_user_id"] == alice.user_id
+    assert params_status(alice, node_id) == params_status(bob, node_id) == 200
+    assert params_status(mallory, node_id) == 404
+    # Once alice releases it, the password claims it again
+    api.release(alice, node_id)
+    assert api.claim(mallory, node_id).status_code == 204
+
+
+def test_scopes_hold_for_every_claim(api: Api):
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = api.node(scopes={"users": [alice.user_id], "projects": []})
+    assert api.claim(bob, node_id).json() == REJECTED  # out of scope
+    assert api.claim(alice, node_id).status_code == 204
+    api.release(alice, node_id)  # claimed once and released: the scopes still hold
+    assert api.claim(bob, node_id).json() == REJECTED
+    assert api.claim(alice, node_id).status_code == 204
+
+
+def test_wrong_passwords_are_limited_without_locking_out_the_rightful_owner(api: Api):
+    node_id = api.node()
+    # A guesser gets 10 wrong tries in a window, then 429, even with the right password
+    guesser = api.user("guesser")
+    for attempt in range(10):
+        assert api.claim(guesser, node_id, f"guess-{attempt}").status_code == 404
+    limited = api.claim(guesser, node_id)
+    assert limited.status_code == 429 and limited.json()["error_code"] == 107090
+    # After 20 failures on the node, whoever has failed on it is held off (a new account: one try)
+    second = api.user("guesser")
+    for attempt in range(10):
+        assert api.claim(second, node_id, f"guess-{attempt}").status_code == 404
+    third = api.user("guesser")
+    assert api.claim(third, node_id, "one-guess").status_code == 404
+    assert api.claim(third, node_id, "two-guesses").status_code == 429
+    # …but the owner, who has the password and has not failed, claims it at the first try
+    owner = api.user("owner")
+    assert api.claim(owner, node_id).status_code == 204

@@ -161,8 +161,8 @@ def test_a_re_claim_between_request_and_answer_voids_that_node_only(api: Api):
     alice, bob = api.user("alice"), api.user("bob")
     reclaimed, kept = api.owned_node(alice), api.owned_node(alice)
     [on_reclaimed, on_kept] = ask(bob, [reclaimed, kept], "rw")
-    # When alice claims one node again (a new epoch: her own, but not the one bob asked under)
-    assert api.claim(alice, reclaimed).status_code == 204
+    # When alice releases one node and claims it again (a new epoch: hers, not the one bob asked under)
+    assert api.reclaim(alice, reclaimed, released_by=alice).status_code == 204
     # Then approving that node's request is refused and grants nothing; the other is granted
     refused = answer(alice, on_reclaimed, True)
     assert refused.status_code == 409 and refused.json()["error_code"] == 107042

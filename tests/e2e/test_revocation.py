@@ -25,9 +25,9 @@ def test_a_re_claim_refuses_the_old_users_before_the_stream_runs(api: Api, local
     seed_secondary(local_stack, node_id, carol, "rw", epoch=1)
     assert carol.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 200
 
-    # When bob claims the node
+    # When alice releases the node and bob claims it
     claimed_at = time.monotonic()
-    assert api.claim(bob, node_id).status_code == 204
+    assert api.reclaim(bob, node_id, released_by=alice).status_code == 204
 
     # Then alice (old primary) and carol (old secondary) are refused at once…
     for stale in (alice, carol):
@@ -36,9 +36,10 @@ def test_a_re_claim_refuses_the_old_users_before_the_stream_runs(api: Api, local
             "/v1/user/nodes/params", json=[{"node_id": node_id, "payload": {"Light": {"Power": True}}}]
         )
         assert write.status_code == 404
-    # …while their rows are still there: the stream has not been delivered yet
+    # …while carol's row is still there: the stream has not been delivered yet (alice's went with
+    # her release)
     assert time.monotonic() - claimed_at < LAG, "the checks above must run inside the stream lag"
-    assert association_users(local_stack, node_id) == {alice.user_id, bob.user_id, carol.user_id}
+    assert association_users(local_stack, node_id) == {bob.user_id, carol.user_id}
 
     # And once the stream has run, only bob's row is left
     assert wait_for(lambda: association_users(local_stack, node_id) == {bob.user_id}, timeout=LAG + 15)
@@ -72,9 +73,9 @@ def test_a_re_claim_voids_shares_and_pending_requests_before_the_stream_runs(api
     pending = share(alice, [node_id], carol.user_name)["request_id"]
     assert request_items(local_stack, pending) == [f"node#{node_id}", "request"]
 
-    # When dave claims the node
+    # When alice releases the node and dave claims it
     claimed_at = time.monotonic()
-    assert api.claim(dave, node_id).status_code == 204
+    assert api.reclaim(dave, node_id, released_by=alice).status_code == 204
 
     # Then bob (secondary) is refused and carol's pending offer cannot be accepted, at once…
     assert bob.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404

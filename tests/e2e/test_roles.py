@@ -173,8 +173,8 @@ def test_a_new_primary_ends_the_assignment_at_once(monday: Api):
     permit(alice, role_id, terms=[INSIDE], thingId=node_id)
     assert assign(alice, bob, role_id).status_code == 200
     assert write_status(bob, node_id) == 200
-    # When carol claims the node (she has its secret), bob's share and alice's roles count for nothing
-    assert monday.claim(carol, node_id).status_code == 204
+    # When alice releases the node and carol claims it, bob's share and alice's roles count for nothing
+    assert monday.reclaim(carol, node_id, released_by=alice).status_code == 204
     assert write_status(bob, node_id) == 404
     # and when carol shares it with bob, alice's roles do not narrow him on carol's node
     assert answer(bob, share(carol, [node_id], bob.user_name)["request_id"], True).status_code == 200
@@ -334,8 +334,8 @@ def test_the_same_primary_claiming_again_keeps_the_narrowing(monday: Api):
     permit(alice, role_id, terms=OUTSIDE, thingId=node_id)
     assert assign(alice, bob, role_id).status_code == 200
     assert write_status(bob, node_id) == 403
-    # alice claims again (a new epoch: bob's share ends) and shares again: bob is still narrowed
-    assert monday.claim(alice, node_id).status_code == 204
+    # alice releases and claims again (a new epoch: bob's share ends), shares again: still narrowed
+    assert monday.reclaim(alice, node_id, released_by=alice).status_code == 204
     assert write_status(bob, node_id) == 404
     assert answer(bob, share(alice, [node_id], bob.user_name)["request_id"], True).status_code == 200
     assert write_status(bob, node_id) == 403

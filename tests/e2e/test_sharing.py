@@ -224,7 +224,7 @@ def test_a_new_claim_voids_pending_requests(api: Api):
     alice, bob, carol = api.user("alice"), api.user("bob"), api.user("carol")
     node_id = api.owned_node(alice)
     request_id = share(alice, [node_id], bob.user_name)["request_id"]
-    assert api.claim(carol, node_id).status_code == 204
+    assert api.reclaim(carol, node_id, released_by=alice).status_code == 204
     # The offer was made under the old epoch: accepting is refused and grants nothing
     accepted = answer(bob, request_id, True)
     assert accepted.status_code == 409 and accepted.json()["error_code"] == 107042
@@ -332,8 +332,8 @@ def test_every_write_of_access_keeps_the_node_item_in_step(api: Api, local_stack
     assert answer(erin, transfer, True).status_code == 200
     assert node_item_agrees_with_its_rows(local_stack, node_id) == {alice.user_id}
 
-    # Bob claims the node (he has its secret): a new epoch, nobody left a secondary
-    assert api.claim(bob, node_id).status_code == 204
+    # Erin releases the node and bob claims it (he has its secret): a new epoch, nobody left a secondary
+    assert api.reclaim(bob, node_id, released_by=erin).status_code == 204
     assert node_item_agrees_with_its_rows(local_stack, node_id) == set()
     assert bob.get("/v1/user/nodes/sharing").json()["node_sharing"] == [
         {"node_id": node_id, "users": {"primary": [bob.user_name], "secondary": []}}

@@ -180,16 +180,22 @@ def test_listing_pages_with_start_id(api: Api):
 def test_a_new_claim_cuts_off_the_previous_primary_and_the_stream_tidies_up(api: Api, local_stack):
     alice, bob = api.user("alice"), api.user("bob")
     node_id = api.owned_node(alice)
+    # The password alone is no takeover key: bob's claim of alice's node is refused like a wrong one
+    refused = api.claim(bob, node_id)
+    assert (
+        refused.status_code == 404
+        and refused.json()["description"] == "Node not found or thing password incorrect"
+    )
 
-    # When bob claims the same node with its password (a new provisioning)
-    assert api.claim(bob, node_id).status_code == 204
+    # When alice releases the node and bob claims it with its password (a new provisioning)
+    assert api.reclaim(bob, node_id, released_by=alice).status_code == 204
 
     # Then alice is refused at once, as if the node did not exist, and bob is primary
     assert alice.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404
     assert alice.get("/v1/user/nodes").json()["nodes"] == []
     assert bob.get("/v1/user/nodes").json()["nodes"] == [node_id]
 
-    # And the stream processor deletes alice's row made under the old epoch
+    # And only bob's row is left (alice's went with her release)
     def users() -> list[str]:
         return [
             item["user_id"]["S"]
@@ -198,4 +204,4 @@ def test_a_new_claim_cuts_off_the_previous_primary_and_the_stream_tidies_up(api:
 
     assert wait_for(lambda: users() == [bob.user_id], timeout=20)
     [row] = local_stack.partition("nodeshare-associations", "node_id", node_id)
-    assert row["epoch"]["N"] == "2"
+    assert row["epoch"]["N"] == "3"  # alice's claim, her release, bob's claim

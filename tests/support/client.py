@@ -134,6 +134,18 @@ class Api:
             f"/v1/things/{node_id}/ownership", json={"userID": caller.user_id, "thingPassword": secret}
         )
 
+    def release(self, owner: Caller, node_id: str) -> None:
+        """The primary lets go of the node (a new epoch; nobody owns it)."""
+        body = {"node_id": node_id, "secret_key": "", "operation": "remove"}
+        response = owner.put("/v1/user/nodes/mapping", json=body)
+        assert response.status_code == 200, response.text
+
+    def reclaim(self, new_owner: Caller, node_id: str, *, released_by: Caller) -> requests.Response:
+        """A new primary (or the same one again) under a new epoch: only a node nobody owns may be
+        claimed, so its primary releases it first."""
+        self.release(released_by, node_id)
+        return self.claim(new_owner, node_id)
+
     def owned_node(self, caller: Caller) -> str:
         node_id = self.node()
         response = self.claim(caller, node_id)

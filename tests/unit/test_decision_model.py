@@ -75,7 +75,8 @@ def reference(principal: Principal, action: Action, facts: NodeFacts, action_id:
         return False
     if action is Action.CLAIM:
         in_scope = {"all", principal.user_id} & set(node.scopes["users"])
-        return node.primary_user_id is not None or principal.is_operator or bool(in_scope)
+        # Only a node nobody owns, and only within its scopes (every claim; issue 9).
+        return node.primary_user_id is None and (principal.is_operator or bool(in_scope))
     # 1. Owners: the primary may do everything.
     if node.primary_user_id == principal.user_id:
         return True

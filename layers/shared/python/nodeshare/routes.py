@@ -89,8 +89,8 @@ ROUTES: tuple[Route, ...] = (
           query=("withScopes", "node_id", "start_id", "num_records")),
     # --- ownership (Kii) ---
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
-          "Claim a node with its thing password; the caller becomes primary",
-          reads=DECISION, writes=(NODES, ASSOCIATIONS), body=schemas.CLAIM_NODE),
+          "Claim a node nobody owns with its thing password; the caller becomes primary",
+          reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.CLAIM_NODE),
     # --- the caller's nodes (RainMaker) ---
     Route("list_user_nodes", "GET", "/v1/user/nodes", "nodes.list_user_nodes",
           "The caller's nodes, optionally with details", reads=DECISION,

@@ -285,12 +285,13 @@ def _grant_source(grant: Grant, target: str, why_not: str | None, why: str) -> S
 
 def _claim(principal: Principal, node: Node) -> Decision:
     """Claiming needs the thing password (checked by the caller, as authentication); this is the
-    access rule: an unclaimed node only within its scopes (SPEC §1 "Scopes")."""
-    if node.primary_user_id is None and not (
-        principal.is_operator or in_scope(node.scopes, principal.user_id)
-    ):
-        return Decision(False, False, None, None, ("unclaimed and outside the caller's scopes",))
-    return Decision(True, False, None, None, ("the node may be claimed with its thing password",))
+    access rule: only a node nobody owns (never released by a claim over it: a password printed on
+    a box is not a takeover key), and only within its scopes (SPEC §1 "Scopes", for every claim)."""
+    if not (principal.is_operator or in_scope(node.scopes, principal.user_id)):
+        return Decision(False, False, None, None, ("outside the node's scopes",))
+    if node.primary_user_id is not None:
+        return Decision(False, False, None, None, ("claimed: its primary must release it first",))
+    return Decision(True, False, None, None, ("unclaimed: it may be claimed with its thing password",))
 
 
 def decide(

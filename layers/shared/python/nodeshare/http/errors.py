@@ -33,6 +33,7 @@ ERROR_TABLE: dict[type[errors.DomainError], tuple[HTTPStatus, int]] = {
     errors.GroupLimitReached: (HTTPStatus.CONFLICT, 107071),
     errors.RoleNotFound: (HTTPStatus.NOT_FOUND, 107080),
     errors.ShareUserNotFound: (HTTPStatus.NOT_FOUND, 107081),
+    errors.TooManyAttempts: (HTTPStatus.TOO_MANY_REQUESTS, 107090),
 }
 
 # Not a domain error: a bug or an outage. The description never leaks internals.

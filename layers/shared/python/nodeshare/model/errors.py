@@ -86,6 +86,10 @@ class GroupNotFound(DomainError):
     """No such group *for this caller*: groups it may not see are never revealed."""
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed attempts (wrong thing passwords) in a while: try again later."""
+
+
 class RoleNotFound(DomainError):
     """No such role, permission or action *for this caller*: roles are their owner's alone."""
 

@@ -248,6 +248,8 @@ class RequestModel(Model):
     # header of a group share request: its node groups, in the order given, and their names then
     group_ids = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     group_names = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    # `kind`="attempts" (`store.attempts`): failed attempts counted in one window
+    failures = NumberAttribute(null=True)
 
     pending_by_invitee = PendingByInvitee()
     pending_by_requester = PendingByRequester()
