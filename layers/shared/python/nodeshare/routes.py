@@ -14,6 +14,7 @@ from typing import Any
 from nodeshare import schemas
 
 NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS = "nodes", "associations", "users", "requests", "groups"
+ARCHIVE = "archive"  # the params archive (`store.models.ArchiveModel`)
 # What the one decision point reads (`store.access.load_for_decision`): every route that asks it
 # about a node reads these.
 DECISION = (NODES, ASSOCIATIONS, USERS, GROUPS)
@@ -100,8 +101,8 @@ ROUTES: tuple[Route, ...] = (
     Route("get_node_params", "GET", "/v1/user/nodes/params", "nodes.get_node_params",
           "A node's params", reads=DECISION, query=("nodeid",)),
     Route("set_node_params", "PUT", "/v1/user/nodes/params", "nodes.set_node_params",
-          "Write params of one or more nodes", reads=DECISION, writes=(NODES,),
-          body=schemas.SET_PARAMS, query=("nodeid",)),
+          "Write params of one or more nodes (each recorded in the archive)", reads=DECISION,
+          writes=(NODES, ARCHIVE), body=schemas.SET_PARAMS, query=("nodeid",)),
     Route("explain_access", "GET", "/v1/user/nodes/access", "nodes.explain_access",
           "Why the caller may or may not do an action on a node: the decision and its sources",
           reads=DECISION, query=("node_id", "action")),

@@ -122,6 +122,7 @@ class Request:
         self.route = route
         self.path = dict(path_params)
         self.now = clock.now()
+        self.now_ms = clock.now_ms()
 
     @property
     def principal(self) -> Principal:
