@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 import boto3
@@ -233,3 +234,26 @@ def test_a_bad_value_on_one_node_is_known_before_anything_is_written(aws, count_
     assert count_transactions == [100, 18]
     written = [node_id for node_id in node_ids if node_id != node_ids[54]]
     assert powered() == set(written) and archived() == written
+
+
+def test_a_correction_is_conditioned_on_the_access_that_allowed_it(aws, monkeypatch):
+    # Given u-1's node whose access changes after the decision read it
+    from nodeshare.domain import archive
+
+    [node_id] = owned_nodes(1)
+    authorize_many = archive.authorize_many
+
+    def decided_then_changed(*args: Any, **kwargs: Any) -> Any:
+        checked = authorize_many(*args, **kwargs)
+        move_access_version(node_id)
+        return checked
+
+    monkeypatch.setattr(archive, "authorize_many", decided_then_changed)
+
+    # When u-1 adds a correction
+    body = json.dumps({"timestamp": int(time.time() * 1000) - 60_000, "params": POWER_ON})
+    response = call("correct_params_history", claims=OWNER, query=f"node_id={node_id}", body=body)
+
+    # Then the correction is refused and not kept
+    assert response["statusCode"] == 409, response["body"]
+    assert records(node_id) == []

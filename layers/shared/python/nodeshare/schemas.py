@@ -303,3 +303,12 @@ ANSWER_PERMISSION_REQUEST = {
     "if": {"properties": {"accept": {"const": False}}},
     "then": {"properties": {"permission": False}},
 }
+
+# PUT /v1/user/nodes/params/history?node_id=: a correction record, params as a params write's
+# payload (checked against the node's config by `domain.params`), at a time in milliseconds.
+PARAMS_CORRECTION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["timestamp", "params"],
+    "properties": {"timestamp": {"type": "integer", "minimum": 0}, "params": PARAMS_PAYLOAD},
+}
