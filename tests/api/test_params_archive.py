@@ -128,7 +128,7 @@ def test_a_write_is_recorded_with_its_writer_time_and_params(aws):
     [record] = records(node_id)
     assert record["params"] == POWER_ON and record["kind"] == "write" and record["epoch"] == 1
     assert (record["user_id"], record["user_name"]) == ("u-1", OWNER_EMAIL)
-    assert record["record_id"].startswith(f"{int(record['timestamp_ms']):013d}#")
+    assert record["record_id"].startswith(f"{int(record['timestamp_ms']):013d}-")
     assert record["expires_at"] == record["timestamp_ms"] // 1000 + 90 * 24 * 3600
 
 
@@ -173,7 +173,7 @@ def test_a_record_that_cannot_be_saved_leaves_its_node_unwritten(aws, monkeypatc
     from nodeshare.domain import archive
 
     [node_id] = owned_nodes(1)
-    taken = "0000000000001#000000000000"
+    taken = "0000000000001-000000000000"
     put("nodeshare-archive", {"node_id": node_id, "record_id": taken, "timestamp_ms": 1, "epoch": 1,
                               "kind": "write", "user_id": "x", "params": {}, "expires_at": 1})  # fmt: skip
     monkeypatch.setattr(archive, "time_key", lambda _: "0000000000001")
@@ -257,3 +257,26 @@ def test_a_correction_is_conditioned_on_the_access_that_allowed_it(aws, monkeypa
     # Then the correction is refused and not kept
     assert response["statusCode"] == 409, response["body"]
     assert records(node_id) == []
+
+
+def test_a_purge_deletes_a_bounded_number_oldest_first_and_says_when_more_remain(aws):
+    # Given five of u-1's writes to its node
+    from nodeshare.store import archive as archive_store
+    from nodeshare.store import nodes as node_store
+
+    [node_id] = owned_nodes(1)
+    for _ in range(5):
+        assert write([node_id])["statusCode"] == 200
+    node = node_store.get(node_id)
+    assert node is not None
+    everything = sorted(record["record_id"] for record in records(node_id))
+
+    # When they are purged at most two at a time
+    def purge_two() -> tuple[int, bool, list[str]]:
+        purged = archive_store.purge(node, 0, 10**13 - 1, int(time.time()), limit=2)
+        return purged.deleted, purged.more, sorted(record["record_id"] for record in records(node_id))
+
+    # Then the oldest go first, and `more` says exactly whether any are left
+    assert purge_two() == (2, True, everything[2:])
+    assert purge_two() == (2, True, everything[4:])
+    assert purge_two() == (1, False, [])

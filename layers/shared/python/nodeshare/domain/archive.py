@@ -35,7 +35,7 @@ MAX_TIMESTAMP_MS = 10**TIMESTAMP_DIGITS - 1  # what a record id's time holds (th
 PURGE_LIMIT = 1000
 # How far ahead of the server's clock a correction may be dated (clients' clocks drift).
 CLOCK_SKEW_MS = 5 * 60 * 1000
-RECORD_ID = re.compile(rf"^\d{{{TIMESTAMP_DIGITS}}}#[0-9a-f]{{12}}$")
+RECORD_ID = re.compile(rf"^\d{{{TIMESTAMP_DIGITS}}}-[0-9a-f]{{12}}$")
 
 
 def new_record(
@@ -50,7 +50,7 @@ def new_record(
     epoch, expiring the archive's retention after that time."""
     return ArchiveRecord(
         node_id=node.node_id,
-        record_id=f"{time_key(timestamp_ms)}#{secrets.token_hex(6)}",
+        record_id=f"{time_key(timestamp_ms)}-{secrets.token_hex(6)}",
         timestamp_ms=timestamp_ms,
         epoch=node.epoch,
         kind=kind,

@@ -277,7 +277,7 @@ class ArchiveRecord:
     """One entry of a node's params archive (see `domain.archive`)."""
 
     node_id: str
-    record_id: str  # "<timestamp_ms, 13 digits>#<random>": time order, unique
+    record_id: str  # "<timestamp_ms, 13 digits>-<random>": time order, unique
     timestamp_ms: int  # when the params were written (a correction: the time it corrects)
     epoch: int  # the node's epoch when it was recorded
     kind: ArchiveKind

@@ -305,8 +305,9 @@ class ArchiveModel(Model):
     """The params archive: one item per params write or correction of a node (SPEC §3.2, Symphony's
     archive), in the node's partition and ordered by time.
 
-    `record_id` is "<time in ms, 13 digits>#<12 random hex digits>": sorted by time, unique however
-    many writes share a millisecond, and the id a page of history is continued from (`start_id`).
+    `record_id` is "<time in ms, 13 digits>-<12 random hex digits>": sorted by time, unique however
+    many writes share a millisecond, and the id a page of history is continued from (`start_id`;
+    nothing in it needs escaping in a URL).
     A params write saves its record in the transaction that writes the node item
     (`store.nodes.write_params`). `epoch` is the node's when the record was made: only the current
     epoch's records are listed, so a new primary starts with an empty archive. `expires_at` (epoch
