@@ -51,10 +51,12 @@ class NodeshareStack(Stack):
             user_pool=identity.user_pool,
             tables_of={
                 **{
-                    api.functions[route.operation]: [tables.by_name[name] for name in route.tables]
+                    api.functions[route.operation]: [
+                        tables.by_name[name] for name in route.tables if name in tables.indexed
+                    ]
                     for route in ROUTES
                 },
-                streams.processor: list(tables.by_name.values()),
+                streams.processor: [tables.by_name[name] for name in tables.indexed],
             },
             public_routes=api.public_routes,
             stream_processor=streams.processor,

@@ -344,6 +344,11 @@ class TableDefinition:
     def env_var(self) -> str:
         return f"{self.name.upper()}_TABLE"
 
+    @property
+    def has_indexes(self) -> bool:
+        """Global secondary indexes, which IAM grants as `<table ARN>/index/*`."""
+        return bool(self.model._get_schema()["global_secondary_indexes"])
+
 
 TABLES: tuple[TableDefinition, ...] = (
     TableDefinition("nodes", NodeModel, stream=True),
