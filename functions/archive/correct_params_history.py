@@ -12,8 +12,9 @@ from nodeshare.http.shapes import archive_record, success
 @endpoint("correct_params_history")
 def correct_params_history(request: Request):
     body = request.body()
+    timestamp_ms = int(body["timestamp"])  # the schema's integer: 1.7e12 is one too
     record = add_correction(
-        request.principal, request.node_id(), body["timestamp"], body["params"], request.now, request.now_ms
+        request.principal, request.node_id(), timestamp_ms, body["params"], request.now, request.now_ms
     )
     return json_response(HTTPStatus.CREATED, success("Correction recorded", **archive_record(record)))
 

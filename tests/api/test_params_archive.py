@@ -280,3 +280,17 @@ def test_a_purge_deletes_a_bounded_number_oldest_first_and_says_when_more_remain
     assert purge_two() == (2, True, everything[2:])
     assert purge_two() == (2, True, everything[4:])
     assert purge_two() == (1, False, [])
+
+
+def test_a_correction_timestamp_written_as_a_float_is_an_integer(aws):
+    # Given u-1's node, and a time in ms written the way JSON allows an integer to be written
+    [node_id] = owned_nodes(1)
+    timestamp_ms = int(time.time()) * 1000
+    body = '{"timestamp": %se3, "params": {"Light": {"Power": true}}}' % (timestamp_ms // 1000)
+
+    response = call("correct_params_history", claims=OWNER, query=f"node_id={node_id}", body=body)
+
+    assert response["statusCode"] == 201, response["body"]
+    [record] = records(node_id)
+    assert (record["timestamp_ms"], record["kind"]) == (timestamp_ms, "correction")
+    assert record["record_id"].startswith(f"{timestamp_ms:013d}-")
