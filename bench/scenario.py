@@ -11,6 +11,10 @@ import requests
 from bench.counting import Cost, measuring
 from tests.support.client import LIGHT_CONFIG, LIGHT_PARAMS, Api, Caller
 
+# Reading one page of a node's params archive is one Query (plus the decision's reads).
+HISTORY_PAGE = "list_params_history page"
+HISTORY_WRITES = 30
+
 _stack: Any = None
 _api: Api | None = None
 _seeded = 0
@@ -63,6 +67,12 @@ def _seed_to(stack: Any, nodes: int) -> None:
                     "node_id": node_id, "user_id": user_id, "user_name": f"{user_id}@seed", "role": role,
                     "level": level, "epoch": 1, "created_at": 0,
                 }))  # fmt: skip
+            # one params write in the archive per node, so the archive grows with the tables
+            writes.setdefault("nodeshare-archive", []).append(put({
+                "node_id": node_id, "record_id": f"{index:013d}-000000000000", "timestamp_ms": index,
+                "epoch": 1, "kind": "write", "user_id": owner, "user_name": f"{owner}@seed",
+                "params": {}, "expires_at": 2**32,
+            }))  # fmt: skip
             account = f"seed-account-{index}"
             writes["nodeshare-users"].append(
                 put({"user_id": account, "user_name": f"{account}@seed", "created_at": 0})
@@ -131,6 +141,13 @@ def measure_operations(size: int) -> dict[str, Cost]:
     _measure(costs, "get_node_status", lambda: user.get(f"/v1/user/nodes/status?nodeid={node_id}"), 200)
     write = [{"node_id": node_id, "payload": {"Light": {"Power": True}}}]
     _measure(costs, "set_node_params", lambda: user.put("/v1/user/nodes/params", json=write), 200)
+    for brightness in range(HISTORY_WRITES - 1):  # setup: more records than a page holds
+        payload = {"Light": {"Brightness": brightness}}
+        assert user.put(f"/v1/user/nodes/params?nodeid={node_id}", json=payload).status_code == 200
+    history = f"/v1/user/nodes/params/history?node_id={node_id}"
+    page = _measure(costs, f"{HISTORY_PAGE} 1 of 25", lambda: user.get(history), 200).json()
+    assert len(page["history"]) == 25 and "next_id" in page, page
+    _measure(costs, f"{HISTORY_PAGE} 2", lambda: user.get(f"{history}&start_id={page['next_id']}"), 200)
     release = {"node_id": node_id, "operation": "remove"}
     _measure(
         costs, "update_node_mapping (release)", lambda: user.put("/v1/user/nodes/mapping", json=release), 200

@@ -24,7 +24,7 @@ def acknowledge_reviewed_findings(
     stack: Stack,
     *,
     user_pool: IConstruct,
-    tables_of: dict[lambda_.Function, list[dynamodb.Table]],
+    tables_of: dict[lambda_.Function, list[dynamodb.Table]],  # the indexed tables each function uses
     public_routes: list[apigwv2.HttpRoute],
     stream_processor: lambda_.Function,
     stream_failures: IConstruct,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 from nodeshare.routes import ROUTES
-from nodeshare.settings import SEVEN_DAYS
+from nodeshare.settings import NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
 from infra.functions import FunctionFactory
@@ -29,6 +29,7 @@ class NodeshareStack(Stack):
                 "USER_POOL_ID": identity.user_pool.user_pool_id,
                 "USER_POOL_CLIENT_ID": identity.client.user_pool_client_id,
                 "REQUEST_TTL_SECONDS": str(SEVEN_DAYS),
+                "ARCHIVE_RETENTION_SECONDS": str(NINETY_DAYS),
                 "POWERTOOLS_SERVICE_NAME": "nodeshare",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
@@ -50,10 +51,12 @@ class NodeshareStack(Stack):
             user_pool=identity.user_pool,
             tables_of={
                 **{
-                    api.functions[route.operation]: [tables.by_name[name] for name in route.tables]
+                    api.functions[route.operation]: [
+                        tables.by_name[name] for name in route.tables if name in tables.indexed
+                    ]
                     for route in ROUTES
                 },
-                streams.processor: list(tables.by_name.values()),
+                streams.processor: [tables.by_name[name] for name in tables.indexed],
             },
             public_routes=api.public_routes,
             stream_processor=streams.processor,

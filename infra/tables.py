@@ -34,6 +34,8 @@ class Tables(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         self.by_name: dict[str, dynamodb.Table] = {}
+        # The tables with global secondary indexes: a grant on them covers `/index/*` too.
+        self.indexed = {definition.name for definition in TABLES if definition.has_indexes}
         for definition in TABLES:
             self.by_name[definition.name] = self._table(definition)
 

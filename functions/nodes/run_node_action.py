@@ -10,7 +10,7 @@ from nodeshare.http.shapes import success
 @endpoint("run_node_action")
 def run_node_action(request: Request):
     body = request.body()
-    run_action(request.principal, body["node_id"], body["action_id"], request.now)
+    run_action(request.principal, body["node_id"], body["action_id"], request.now, request.now_ms)
     return success("Action run", node_id=body["node_id"], action_id=body["action_id"])
 
 

@@ -27,7 +27,7 @@ def set_node_params(request: Request):
     if len({node_id for node_id, _ in writes}) != len(writes):
         raise BadRequest("Each node may appear once")
 
-    outcome = set_params(request.principal, writes, request.now)
+    outcome = set_params(request.principal, writes, request.now, request.now_ms)
     refusals = [refusal for refusal in outcome.values() if refusal is not None]
     if len(refusals) == len(outcome):
         status, code = status_and_code(refusals[0])

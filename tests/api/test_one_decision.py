@@ -7,6 +7,7 @@ a user."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ DECIDERS = ("decide", "may_handle_request", "may_handle_group", "may_handle_node
 # Routes that create the node they name: only who may call them is decided (`Route.caller`).
 CREATES_THE_NODE = {"register_node"}
 
+NOW_MS = int(time.time() * 1000)
 # One plausible request per route that names a node or a request: (query, body, path parameters).
 SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "register_node": ("", {"node_id": "n1"}, {}),
@@ -34,6 +36,9 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "get_node_status": ("nodeid=n1", None, {}),
     "explain_access": ("node_id=n1&action=write", None, {}),
     "set_node_params": ("", [{"node_id": "n1", "payload": {"Light": {"Power": True}}}], {}),
+    "list_params_history": ("node_id=n1&from=0&to=2000000000000&num_records=10", None, {}),
+    "correct_params_history": ("node_id=n1", {"timestamp": NOW_MS, "params": {"Light": {"Power": True}}}, {}),
+    "purge_params_history": ("node_id=n1&from=0&to=2000000000000", None, {}),
     "update_node_mapping": ("", {"node_id": "n1", "operation": "remove"}, {}),
     "share_nodes": ("", {"nodes": ["n1"], "user_name": "b@x.test"}, {}),
     "update_share_request": ("", {"accept": True, "request_id": "r1"}, {}),

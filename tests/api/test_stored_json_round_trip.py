@@ -2,16 +2,18 @@
 answers 5xx (SPEC §2 rules 7 and 9; issue 12): random JSON values, hostile ones included (empty
 and over-long keys, lone surrogates, NaN, Infinity, numbers DynamoDB cannot hold, deep nesting,
 values past the size limits), are stored through every route that keeps a client's JSON — params
-writes, node metadata, share-request metadata, node group custom data, group share metadata and
-a registered node's config — then read through every route that shows them: params, config, the
-owner's and the secondary's node lists (plain and with details), operators' node list, sharing
-lists, both parties' request lists and the node group lists. Through the real handlers, with a
-fixed sequence of examples (hypothesis, derandomized) so that a run is repeatable.
+writes (and the same params as archive corrections), node metadata, share-request metadata, node
+group custom data, group share metadata and a registered node's config — then read through every
+route that shows them: params, config, the params archive, the owner's and the secondary's node
+lists (plain and with details), operators' node list, sharing lists, both parties' request lists
+and the node group lists. Through the real handlers, with a fixed sequence of examples
+(hypothesis, derandomized) so that a run is repeatable.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -142,11 +144,22 @@ Writer = Callable[[dict[str, str], Any], bool]
 
 
 def write_params(world: dict[str, str], value: Any) -> bool:
+    """A params write, and the same params as a correction of the archive: the two are checked
+    alike, and what either keeps the archive gives back."""
     param = PARAM_FOR.get(type(value), "Extra")
     answer = request("set_node_params", OWNER, query=f"nodeid={NODE_ID}", body={"Thing": {param: value}})
     params = ok("get_node_params", SECONDARY, query=f"nodeid={NODE_ID}")
     if answer["status"] == 200:
         assert same(params["Thing"][param], value), (params, value)
+        [newest] = ok("list_params_history", SECONDARY, query=f"node_id={NODE_ID}&num_records=1")["history"]
+        assert same(newest["params"], {"Thing": {param: value}}), (newest, value)
+    correction = {"timestamp": int(time.time() * 1000), "params": {"Thing": {param: value}}}
+    corrected = request("correct_params_history", SECONDARY, query=f"node_id={NODE_ID}", body=correction)
+    assert (corrected["status"] == 201) == (answer["status"] == 200), (answer, corrected, value)
+    if corrected["status"] == 201:
+        listed = ok("list_params_history", OWNER, query=f"node_id={NODE_ID}&num_records=100")["history"]
+        [shown] = [record for record in listed if record["id"] == corrected["body"]["id"]]
+        assert same(shown["params"], {"Thing": {param: value}}), (shown, value)
     return answer["status"] == 200
 
 
@@ -221,6 +234,8 @@ def every_reader_answers(world: dict[str, str]) -> None:
     """Every route that shows stored JSON answers below 500, for each kind of reader."""
     ok("get_node_params", OWNER, query=f"nodeid={NODE_ID}")
     ok("get_node_params", OPERATOR, query=f"nodeid={NODE_ID}")
+    for claims in (OWNER, SECONDARY, OPERATOR):
+        ok("list_params_history", claims, query=f"node_id={NODE_ID}")
     ok("get_node_config", SECONDARY, query=f"nodeid={NODE_ID}")
     ok("list_user_nodes", OWNER)
     for claims in (OWNER, SECONDARY):

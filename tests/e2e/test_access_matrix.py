@@ -8,6 +8,7 @@ accepting a share request writes (issue 3 adds the routes that do it).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,8 @@ def statuses(anonymous: int, stranger: int, reader: int, secondary: int, primary
 
 WRITE = [{"node_id": "{node}", "payload": {"Light": {"Power": True}}}]
 REMOVE = {"node_id": "{node}", "operation": "remove", "secret_key": ""}
+TO = "9" * 13  # the latest time an archive record may have
+CORRECTION = {"timestamp": int(time.time() * 1000), "params": {"Light": {"Power": True}}}
 NEW_NODE = {"node_id": "matrix{node}", "name": "n", "type": "t", "secret": "12345678",
             "config": {"info": {}, "devices": []}}  # fmt: skip
 
@@ -58,6 +61,13 @@ CASES = {
                             expected=statuses(401, 404, 200, 200, 200, 200)),
     "set_node_params": Case("PUT", "/v1/user/nodes/params", WRITE, statuses(401, 404, 403, 200, 200, 403)),
     "remove_mapping": Case("PUT", "/v1/user/nodes/mapping", REMOVE, statuses(401, 404, 200, 200, 200, 403)),
+    # the params archive: read r (operators too), correct rw, purge rwp (issue 8)
+    "list_params_history": Case("GET", "/v1/user/nodes/params/history?node_id={node}",
+                                expected=statuses(401, 404, 200, 200, 200, 200)),
+    "correct_params_history": Case("PUT", "/v1/user/nodes/params/history?node_id={node}", CORRECTION,
+                                   statuses(401, 404, 403, 201, 201, 403)),
+    "purge_params_history": Case("DELETE", "/v1/user/nodes/params/history?node_id={node}&from=0&to=" + TO,
+                                 expected=statuses(401, 404, 403, 403, 200, 403)),
 }  # fmt: skip
 
 

@@ -8,7 +8,13 @@ import pytest
 
 from tests.support.client import LIGHT_CONFIG, Api
 
-TABLES = ("nodeshare-nodes", "nodeshare-associations", "nodeshare-users", "nodeshare-requests")
+TABLES = (
+    "nodeshare-nodes",
+    "nodeshare-associations",
+    "nodeshare-users",
+    "nodeshare-requests",
+    "nodeshare-archive",
+)
 
 
 def snapshot(local_stack) -> dict[str, list]:

@@ -14,6 +14,7 @@ from typing import Any
 from nodeshare import schemas
 
 NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS = "nodes", "associations", "users", "requests", "groups"
+ARCHIVE = "archive"  # the params archive (`store.models.ArchiveModel`)
 # What the one decision point reads (`store.access.load_for_decision`): every route that asks it
 # about a node reads these.
 DECISION = (NODES, ASSOCIATIONS, USERS, GROUPS)
@@ -100,8 +101,18 @@ ROUTES: tuple[Route, ...] = (
     Route("get_node_params", "GET", "/v1/user/nodes/params", "nodes.get_node_params",
           "A node's params", reads=DECISION, query=("nodeid",)),
     Route("set_node_params", "PUT", "/v1/user/nodes/params", "nodes.set_node_params",
-          "Write params of one or more nodes", reads=DECISION, writes=(NODES,),
-          body=schemas.SET_PARAMS, query=("nodeid",)),
+          "Write params of one or more nodes (each recorded in the archive)", reads=DECISION,
+          writes=(NODES, ARCHIVE), body=schemas.SET_PARAMS, query=("nodeid",)),
+    # --- the params archive (Symphony) ---
+    Route("list_params_history", "GET", "/v1/user/nodes/params/history", "archive.list_params_history",
+          "A page of a node's params archive, newest first, in [from, to) (epoch ms)",
+          reads=(*DECISION, ARCHIVE), query=("node_id", "nodeid", "from", "to", "start_id", "num_records")),
+    Route("correct_params_history", "PUT", "/v1/user/nodes/params/history", "archive.correct_params_history",
+          "Add a correction record to a node's params archive (rw)", reads=DECISION, writes=(ARCHIVE,),
+          body=schemas.PARAMS_CORRECTION, query=("node_id", "nodeid")),
+    Route("purge_params_history", "DELETE", "/v1/user/nodes/params/history", "archive.purge_params_history",
+          "Delete a node's archive records in [from, to) (epoch ms), up to 1,000 per request (rwp)",
+          reads=DECISION, writes=(ARCHIVE,), query=("node_id", "nodeid", "from", "to")),
     Route("explain_access", "GET", "/v1/user/nodes/access", "nodes.explain_access",
           "Why the caller may or may not do an action on a node: the decision and its sources",
           reads=DECISION, query=("node_id", "action")),
@@ -121,7 +132,7 @@ ROUTES: tuple[Route, ...] = (
           "The node's actions the caller may run now", reads=DECISION, query=("node_id",)),
     Route("run_node_action", "POST", "/v1/user/nodes/actions", "nodes.run_node_action",
           "Run one of the node's actions: its params, written as a params write is",
-          reads=DECISION, writes=(NODES,), body=schemas.RUN_ACTION),
+          reads=DECISION, writes=(NODES, ARCHIVE), body=schemas.RUN_ACTION),
     Route("list_roles", "GET", "/v1/user/roles", "roles.list_roles",
           "The caller's roles, with their permissions (Symphony getRoles)", reads=(GROUPS,)),
     Route("create_role", "POST", "/v1/user/roles", "roles.create_role",

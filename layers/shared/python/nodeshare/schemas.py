@@ -363,3 +363,12 @@ RUN_ACTION = {
     "required": ["node_id", "action_id"],
     "properties": {"node_id": NODE_ID, "action_id": ACTION_ID},
 }
+
+# PUT /v1/user/nodes/params/history?node_id=: a correction record, params as a params write's
+# payload (checked against the node's config by `domain.params`), at a time in milliseconds.
+PARAMS_CORRECTION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["timestamp", "params"],
+    "properties": {"timestamp": {"type": "integer", "minimum": 0}, "params": PARAMS_PAYLOAD},
+}

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 
 SEVEN_DAYS = 7 * 24 * 3600
+# How long the params archive keeps a record, counted from the time it records (README, "Table
+# and key design"): a setting, `ARCHIVE_RETENTION_SECONDS`.
+NINETY_DAYS = 90 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -21,9 +24,11 @@ class Settings:
     users_table: str
     requests_table: str
     groups_table: str
+    archive_table: str
     user_pool_id: str
     user_pool_client_id: str
     request_ttl_seconds: int
+    archive_retention_seconds: int
     # The local stack confirms sign-ups at once (there is no mailbox); a deployed stack never does.
     auto_confirm_sign_up: bool
     max_body_bytes: int
@@ -39,9 +44,11 @@ def settings() -> Settings:
         users_table=env.get("USERS_TABLE", "nodeshare-users"),
         requests_table=env.get("REQUESTS_TABLE", "nodeshare-requests"),
         groups_table=env.get("GROUPS_TABLE", "nodeshare-groups"),
+        archive_table=env.get("ARCHIVE_TABLE", "nodeshare-archive"),
         user_pool_id=env.get("USER_POOL_ID", ""),
         user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
         request_ttl_seconds=int(env.get("REQUEST_TTL_SECONDS", SEVEN_DAYS)),
+        archive_retention_seconds=int(env.get("ARCHIVE_RETENTION_SECONDS", NINETY_DAYS)),
         auto_confirm_sign_up=env.get("AUTO_CONFIRM_SIGN_UP", "false").lower() == "true",
         max_body_bytes=int(env.get("MAX_BODY_BYTES", 64 * 1024)),
     )

@@ -6,7 +6,8 @@
 - `GET /v1/user/nodes/actions?node_id=` lists the actions the caller may run now (the decision's
   `Action.RUN`, which roles narrow per action); a caller who may not see the node gets 404.
 - `POST /v1/user/nodes/actions {node_id, action_id}` runs one: its params are written through the
-  same checked, conditional path as `PUT /v1/user/nodes/params` (`store.nodes.write_params`).
+  same checked, conditional path as `PUT /v1/user/nodes/params` (`store.nodes.write_params`), and
+  recorded in the params archive as the caller's write.
   An action the node does not declare is a 404, after the decision (a caller who may not run
   anything there learns nothing about which actions exist).
 """
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from nodeshare.domain import archive
 from nodeshare.domain import params as params_rules
-from nodeshare.domain.authorization import Action, authorize, decide_actions
-from nodeshare.model.entities import Principal
+from nodeshare.domain.authorization import Action, authorize_many, decide_actions
+from nodeshare.model.entities import ArchiveKind, Principal
 from nodeshare.model.errors import BadRequest, InvalidParams, RoleNotFound
 from nodeshare.store import nodes as node_store
 
@@ -54,10 +56,16 @@ def list_actions(principal: Principal, node_id: str, now: int) -> list[dict[str,
     ]
 
 
-def run_action(principal: Principal, node_id: str, action_id: str, now: int) -> None:
-    granted = authorize(principal, Action.RUN, node_id, now, action_id=action_id)
-    action = declared_actions(granted.node.config).get(action_id)
+def run_action(principal: Principal, node_id: str, action_id: str, now: int, now_ms: int) -> None:
+    """Run the action: its params written, and archived, as a params write of the caller's."""
+    checked = authorize_many(principal, Action.RUN, [node_id], now, action_id=action_id)
+    node = checked.raise_first_refusal()[node_id].node
+    action = declared_actions(node.config).get(action_id)
     if action is None:
         raise RoleNotFound(f"Action {action_id} not found")
-    params_rules.check_write(granted.node.config, action["params"])
-    node_store.write_params([(granted.node, action["params"])])
+    params = action["params"]
+    params_rules.check_write(node.config, params)
+    writer = archive.writer_name(principal, checked.facts)
+    record = archive.new_record(node, ArchiveKind.WRITE, principal, writer, params, now_ms)
+    for refusal in node_store.write_params([(node, params, record)]).values():
+        raise refusal

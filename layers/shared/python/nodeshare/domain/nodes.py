@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nodeshare.domain import archive
 from nodeshare.domain import params as params_rules
 from nodeshare.domain.actions import check_actions
 from nodeshare.domain.authorization import (
@@ -17,7 +18,7 @@ from nodeshare.domain.authorization import (
 )
 from nodeshare.domain.scopes import default_scopes
 from nodeshare.domain.secrets import hash_secret
-from nodeshare.model.entities import Node, Principal, Role
+from nodeshare.model.entities import ArchiveKind, ArchiveRecord, Node, Principal, Role
 from nodeshare.model.errors import DomainError
 from nodeshare.model.levels import Level
 from nodeshare.store import nodes as node_store
@@ -133,18 +134,22 @@ def read_node(principal: Principal, node_id: str, now: int) -> NodeAccess:
 
 
 def set_params(
-    principal: Principal, writes: list[tuple[str, params_rules.ParamsPayload]], now: int
+    principal: Principal, writes: list[tuple[str, params_rules.ParamsPayload]], now: int, now_ms: int
 ) -> dict[str, DomainError | None]:
     """Write params of several nodes; per node, None (written) or the refusal.
 
-    Every node the caller may write, with params its config allows, is written in one
-    transaction conditioned on the access that allowed it; the others are refused one by one.
+    Every node is checked first (the decision, then its params against its config), so a refusal
+    is known before anything is written. Every node the caller may write, with params its config
+    allows, is then written conditioned on the access that allowed it, with its archive record
+    (`domain.archive`, time `now_ms`) in the same transaction: up to 50 nodes in one, more 50 at
+    a time (`store.nodes.write_params`). The others are refused one by one.
     """
     outcome: dict[str, DomainError | None] = {}
-    accesses = authorize_many(principal, Action.WRITE, [node_id for node_id, _ in writes], now).outcomes
-    allowed: list[tuple[Node, params_rules.ParamsPayload]] = []
+    checked = authorize_many(principal, Action.WRITE, [node_id for node_id, _ in writes], now)
+    writer = archive.writer_name(principal, checked.facts)
+    allowed: list[tuple[Node, params_rules.ParamsPayload, ArchiveRecord]] = []
     for node_id, payload in writes:
-        access = accesses[node_id]
+        access = checked.outcomes[node_id]
         if not isinstance(access, NodeAccess):
             outcome[node_id] = access
             continue
@@ -153,14 +158,11 @@ def set_params(
         except DomainError as refusal:
             outcome[node_id] = refusal
             continue
-        allowed.append((access.node, payload))
+        record = archive.new_record(access.node, ArchiveKind.WRITE, principal, writer, payload, now_ms)
+        allowed.append((access.node, payload, record))
         outcome[node_id] = None
     if allowed:
-        try:
-            node_store.write_params(allowed)
-        except DomainError as refusal:
-            for node, _ in allowed:
-                outcome[node.node_id] = refusal
+        outcome.update(node_store.write_params(allowed))
     return outcome
 
 

@@ -23,6 +23,7 @@ SUCCESS_STATUS = {
     "claim_node": "204",
     "request_permission": "201",
     "create_user_group": "201",
+    "correct_params_history": "201",
 }
 
 

@@ -122,6 +122,7 @@ class Request:
         self.route = route
         self.path = dict(path_params)
         self.now = clock.now()
+        self.now_ms = clock.now_ms()
 
     @property
     def principal(self) -> Principal:
@@ -191,6 +192,15 @@ class Request:
         if not low <= number <= high:
             raise BadRequest(f"Query parameter {name} must be between {low} and {high}")
         return number
+
+    def query_time_ms(self, name: str, *, required: bool = False) -> int | None:
+        """A time in epoch milliseconds (a non-negative integer) from the query."""
+        value = self.required_query(name) if required else self.query(name)
+        if value is None:
+            return None
+        if not value.isascii() or not value.isdigit() or len(value) > 16:
+            raise BadRequest(f"Query parameter {name} must be a time in milliseconds (an integer >= 0)")
+        return int(value)
 
     def node_id(self) -> str:
         """RainMaker clients send `node_id` or `nodeid`; both are accepted (SPEC §3.1)."""

@@ -10,6 +10,7 @@ from nodeshare.domain.permissions import ListedGrant
 from nodeshare.domain.sharing import NodeSharing
 from nodeshare.http.request import Request
 from nodeshare.model.entities import (
+    ArchiveRecord,
     Node,
     NodeGroup,
     PermissionRequest,
@@ -199,3 +200,15 @@ def permission_request(request: PermissionRequest, now: int) -> dict[str, Any]:
     if request.granted_level is not None:
         body["granted_permission"] = request.granted_level.value
     return body
+
+
+def archive_record(record: ArchiveRecord) -> dict[str, Any]:
+    """One entry of a node's params history: its id, time (ms), params, kind ("write" or
+    "correction") and writer's e-mail (null when unknown)."""
+    return {
+        "id": record.record_id,
+        "timestamp": record.timestamp_ms,
+        "params": record.params,
+        "kind": record.kind.value,
+        "user_name": record.user_name,
+    }

@@ -300,3 +300,23 @@ class GroupShareRequest:
 
     def status_at(self, now: int) -> RequestStatus:
         return status_as_of(self.status, self.expires_at, now)
+
+
+class ArchiveKind(StrEnum):
+    WRITE = "write"  # a params write, recorded in the transaction that made it
+    CORRECTION = "correction"  # added to the archive afterwards (`PUT /v1/user/nodes/params/history`)
+
+
+@dataclass(frozen=True)
+class ArchiveRecord:
+    """One entry of a node's params archive (see `domain.archive`)."""
+
+    node_id: str
+    record_id: str  # "<timestamp_ms, 13 digits>-<random>": time order, unique
+    timestamp_ms: int  # when the params were written (a correction: the time it corrects)
+    epoch: int  # the node's epoch when it was recorded
+    kind: ArchiveKind
+    user_id: str  # who wrote it
+    user_name: str | None  # the writer's e-mail, when known
+    params: dict[str, dict[str, Any]]  # {device: {param: value}} as written
+    expires_at: int  # epoch seconds: the archive's retention after `timestamp_ms`

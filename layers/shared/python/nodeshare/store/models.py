@@ -312,6 +312,36 @@ class GroupModel(Model):
     by_owner = GroupsByOwner()
 
 
+class ArchiveModel(Model):
+    """The params archive: one item per params write or correction of a node (SPEC §3.2, Symphony's
+    archive), in the node's partition and ordered by time.
+
+    `record_id` is "<time in ms, 13 digits>-<12 random hex digits>": sorted by time, unique however
+    many writes share a millisecond, and the id a page of history is continued from (`start_id`;
+    nothing in it needs escaping in a URL).
+    A params write saves its record in the transaction that writes the node item
+    (`store.nodes.write_params`). `epoch` is the node's when the record was made: only the current
+    epoch's records are listed, so a new primary starts with an empty archive. `expires_at` (epoch
+    seconds) is the TTL attribute, `ARCHIVE_RETENTION_SECONDS` after the time recorded; DynamoDB
+    deletes expired items days late, so every read also filters on it (SPEC §2.2).
+    """
+
+    class Meta:
+        table_name = settings().archive_table
+        region = settings().region
+        billing_mode = PAY_PER_REQUEST
+
+    node_id = UnicodeAttribute(hash_key=True)
+    record_id = UnicodeAttribute(range_key=True)
+    timestamp_ms = NumberAttribute()
+    epoch = NumberAttribute()
+    kind = UnicodeAttribute()  # "write" | "correction"
+    user_id = UnicodeAttribute()  # the writer
+    user_name = UnicodeAttribute(null=True)  # the writer's e-mail, when known
+    params = MapAttribute()  # type: ignore[var-annotated]  # {device: {param: value}} as sent
+    expires_at = NumberAttribute()
+
+
 @dataclass(frozen=True)
 class TableDefinition:
     """What the CDK stack and the local stack need to know about a table beyond its keys."""
@@ -325,6 +355,11 @@ class TableDefinition:
     def env_var(self) -> str:
         return f"{self.name.upper()}_TABLE"
 
+    @property
+    def has_indexes(self) -> bool:
+        """Global secondary indexes, which IAM grants as `<table ARN>/index/*`."""
+        return bool(self.model._get_schema()["global_secondary_indexes"])
+
 
 TABLES: tuple[TableDefinition, ...] = (
     TableDefinition("nodes", NodeModel, stream=True),
@@ -332,4 +367,5 @@ TABLES: tuple[TableDefinition, ...] = (
     TableDefinition("users", UserModel, stream=False),
     TableDefinition("requests", RequestModel, stream=True, ttl_attribute="expires_at"),
     TableDefinition("groups", GroupModel, stream=True),
+    TableDefinition("archive", ArchiveModel, stream=False, ttl_attribute="expires_at"),
 )

@@ -9,13 +9,13 @@ from pynamodb.connection import Connection
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.model.entities import Node, Role
+from nodeshare.model.entities import ArchiveRecord, Node, Role
 from nodeshare.model.errors import Conflict, NodeAlreadyExists
 from nodeshare.model.levels import Level
 from nodeshare.store.access import batch_get_keys
 from nodeshare.store.conditions import refused_as
-from nodeshare.store.models import NODE_CATALOG, AssociationModel, NodeModel
-from nodeshare.store.records import to_node
+from nodeshare.store.models import NODE_CATALOG, ArchiveModel, AssociationModel, NodeModel
+from nodeshare.store.records import archive_item, to_node
 
 
 def _connection() -> Connection:
@@ -130,24 +130,42 @@ def release(node: Node, user_id: str) -> None:
         transaction.delete(AssociationModel(node.node_id, user_id))
 
 
-def write_params(writes: list[tuple[Node, dict[str, dict[str, Any]]]]) -> None:
-    """Set params on several nodes in one transaction, each write conditioned on the access that
-    allowed it: the node's epoch (primary changes) and access version (any secondary, level or
-    grant change since) as read. One item per node, so up to 100 nodes are all written or none.
+# DynamoDB takes at most 100 items per transaction; a params write is two per node (the node
+# item and its archive record).
+NODES_PER_TRANSACTION = 50
 
-    Each entry: (node as the decision read it, {device: {param: value}}).
+
+def write_params(writes: list[tuple[Node, dict[str, dict[str, Any]], ArchiveRecord]]) -> dict[str, Conflict]:
+    """Set params on several nodes, each write conditioned on the access that allowed it: the
+    node's epoch (primary changes) and access version (any secondary, level or grant change
+    since) as read, and each saved to the archive in the same transaction as its node item.
+
+    Each entry: (node as the decision read it, {device: {param: value}}, its archive record).
+    Two items per node, so a transaction holds 50 nodes: up to 50 are all written (with their
+    records) or none; more are written 50 at a time, in order, each transaction all or nothing
+    whatever the others did. Writes are value sets, so retrying a request that was refused in
+    part converges. Returns the nodes not written (a refused transaction's), each with its
+    refusal.
     """
-    with (
-        refused_as(Conflict("Access changed while writing params; retry")),
-        TransactWrite(connection=_connection()) as transaction,
-    ):
-        for node, payload in writes:
-            actions = [
-                NodeModel.params[device][param].set(value)
-                for device, values in payload.items()
-                for param, value in values.items()
-            ]
-            transaction.update(NodeModel(node.node_id), actions=actions, condition=access_unchanged(node))
+    refused: dict[str, Conflict] = {}
+    for start in range(0, len(writes), NODES_PER_TRANSACTION):
+        chunk = writes[start : start + NODES_PER_TRANSACTION]
+        conflict = Conflict("Access changed while writing params; retry")
+        try:
+            with refused_as(conflict), TransactWrite(connection=_connection()) as transaction:
+                for node, payload, record in chunk:
+                    actions = [
+                        NodeModel.params[device][param].set(value)
+                        for device, values in payload.items()
+                        for param, value in values.items()
+                    ]
+                    transaction.update(
+                        NodeModel(node.node_id), actions=actions, condition=access_unchanged(node)
+                    )
+                    transaction.save(archive_item(record), condition=ArchiveModel.record_id.does_not_exist())
+        except Conflict:
+            refused.update((node.node_id, conflict) for node, _, _ in chunk)
+    return refused
 
 
 def write_details(node: Node, tags: tuple[str, ...], metadata: dict[str, Any]) -> Node:

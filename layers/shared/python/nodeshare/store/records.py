@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from nodeshare.model.entities import (
+    ArchiveKind,
+    ArchiveRecord,
     Association,
     Connectivity,
     Grant,
@@ -19,7 +21,7 @@ from nodeshare.model.entities import (
     UserGroup,
 )
 from nodeshare.model.levels import Level
-from nodeshare.store.models import AssociationModel, GroupModel, NodeModel, UserModel
+from nodeshare.store.models import ArchiveModel, AssociationModel, GroupModel, NodeModel, UserModel
 
 
 def plain(value: Any) -> Any:
@@ -180,4 +182,41 @@ def to_node_group(item: GroupModel) -> NodeGroup:
         tag=item.tag,
         created_at=int(item.created_at),
         version=int(item.version or 0),
+    )
+
+
+TIMESTAMP_DIGITS = 13  # milliseconds up to 9,999,999,999,999 (the year 2286)
+
+
+def time_key(timestamp_ms: int) -> str:
+    """The `record_id` prefix of a time: every record of that millisecond sorts after it, every
+    record of an earlier one before it."""
+    return f"{timestamp_ms:0{TIMESTAMP_DIGITS}d}"
+
+
+def archive_item(record: ArchiveRecord) -> ArchiveModel:
+    return ArchiveModel(
+        record.node_id,
+        record.record_id,
+        timestamp_ms=record.timestamp_ms,
+        epoch=record.epoch,
+        kind=record.kind.value,
+        user_id=record.user_id,
+        user_name=record.user_name,
+        params=record.params,
+        expires_at=record.expires_at,
+    )
+
+
+def to_archive_record(item: ArchiveModel) -> ArchiveRecord:
+    return ArchiveRecord(
+        node_id=item.node_id,
+        record_id=item.record_id,
+        timestamp_ms=int(item.timestamp_ms),
+        epoch=int(item.epoch),
+        kind=ArchiveKind(item.kind),
+        user_id=item.user_id,
+        user_name=item.user_name,
+        params=plain(item.params),
+        expires_at=int(item.expires_at),
     )
