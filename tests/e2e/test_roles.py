@@ -339,3 +339,35 @@ def test_the_same_primary_claiming_again_keeps_the_narrowing(monday: Api):
     assert write_status(bob, node_id) == 404
     assert answer(bob, share(alice, [node_id], bob.user_name)["request_id"], True).status_code == 200
     assert write_status(bob, node_id) == 403
+
+
+@pytest.mark.parametrize(
+    "policy, may",
+    [
+        ("DeviceFullAccess", {"read": False, "correct": False, "purge": False}),
+        ("ArchiveReadOnly", {"read": True, "correct": False, "purge": False}),
+        ("ArchiveReadWrite", {"read": True, "correct": True, "purge": False}),
+        ("ArchiveFullAccess", {"read": True, "correct": True, "purge": True}),
+    ],
+)
+def test_archive_access_per_policy(monday: Api, policy: str, may: dict[str, bool]):
+    from tests.e2e.test_params_history import correct, history, purge
+
+    alice, bob = monday.user("alice"), monday.user("bob")
+    node_id = shared_node(monday, alice, bob)
+    # bob holds rwp (purging needs it), narrowed by one role with this policy, always
+    assert alice.put(
+        "/v1/user/nodes/sharing", json={"nodes": [node_id], "user_name": bob.user_name, "primary": True}
+    ).ok
+    role_id = new_role(alice)
+    permit(alice, role_id, terms=[], policy=policy, thingId=node_id)
+    assert assign(alice, bob, role_id).status_code == 200
+    stack_ms = (int(time.time()) + OFFSET) * 1000
+
+    assert (history(bob, node_id).status_code == 200) is may["read"]
+    assert (correct(bob, node_id, stack_ms - 1000, {"Light": {"Power": True}}).status_code == 201) is may[
+        "correct"
+    ]
+    assert (purge(bob, node_id, 0, stack_ms).status_code == 200) is may["purge"]
+    refused = [code for code in (history(bob, node_id).status_code,) if not may["read"]]
+    assert all(code == 403 for code in refused)
