@@ -183,7 +183,7 @@ def report_decision(decisions: dict[int, Any]) -> bool:
         " else, the same at both sizes, no Scan"
     )
     print(
-        f"{'caller':<42}{'request':<14}{'round trips':>12}{'decision':>11}{'keys':>6}  {calls_at:<40}verdict"
+        f"{'caller':<45}{'request':<14}{'round trips':>12}{'decision':>11}{'keys':>6}  {calls_at:<40}verdict"
     )
     ok = True
     for case in CASES:
@@ -197,7 +197,7 @@ def report_decision(decisions: dict[int, Any]) -> bool:
             )
             ok = ok and fine
             print(
-                f"{case:<42}{request:<14}{cost.round_trips:>7} |{big.round_trips:>3}"
+                f"{case:<45}{request:<14}{cost.round_trips:>7} |{big.round_trips:>3}"
                 f"{cost.reads:>6} |{big.reads:>3}{big.batched['BatchGetItem']:>6}  {_calls(big):<40}"
                 f"{'ok' if fine else 'MISSED'}"
             )

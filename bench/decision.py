@@ -65,7 +65,7 @@ GROUP_LEVEL = "rwp"
 
 PRIMARY = "primary (0 groups, 0 grants)"
 DIRECT = "direct grant (0 groups)"
-LIMITS = "at the limits: 40 groups, 20 node groups, 10 roles"
+LIMITS = "limits: 40 groups, 20 node groups, 10 roles"
 LIMITS_PRIMARY = "primary, its node in 20 node groups"
 BY_GRANTORS = "limits, granted by 41 rwp secondaries"
 CASES = (PRIMARY, DIRECT, LIMITS, LIMITS_PRIMARY, BY_GRANTORS)

@@ -192,6 +192,7 @@ def test_roles_are_their_owner_s_alone(monday: Api):
     assert info["roleName"] == "Cleaner" and info["userId"] == alice.user_id
     assert info["permissionList"] == [{
         "permissionId": permission_id, "roleId": role_id, "thingId": node_id, "actionId": None,
+        "userId": alice.user_id,
         "additional": {"term": [MARCH_3], "location": [], "number": []}, "policy": "DeviceFullAccess",
     }]  # fmt: skip
     # Anyone else's role is a 404, exactly like a missing one

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from nodeshare.domain.authorization import Action, NodeAccess, authorize_many
 from nodeshare.domain.secrets import dummy_hash, verify_secret
-from nodeshare.domain.users import user_name_of
+from nodeshare.domain.sharing import caller_name, caller_row_if_needed
 from nodeshare.model.entities import Principal
 from nodeshare.model.errors import ClaimRejected, TooManyAttempts
 from nodeshare.store import attempts as attempt_store
@@ -31,7 +31,8 @@ MAX_FAILURES_PER_NODE = 20
 def claim_node(principal: Principal, node_id: str, claimed_for: str, thing_password: str, now: int) -> int:
     """Claim `node_id` for the caller; returns the node's new epoch. Whether the caller may claim
     it at all is the one decision point's `Action.CLAIM`; the thing password is checked here, as
-    authentication, with the same scrypt work whatever the outcome."""
+    authentication, with the same scrypt work whatever the outcome. Round trips: the attempt
+    counters, the decision (with the caller's row), the claim."""
     by_caller, on_node = f"caller:{principal.user_id}", f"node:{node_id}"
     by_caller_on_node = f"{on_node}:{by_caller}"
     seen = attempt_store.failures([by_caller, on_node, by_caller_on_node], now)
@@ -39,10 +40,14 @@ def claim_node(principal: Principal, node_id: str, claimed_for: str, thing_passw
         seen[on_node] >= MAX_FAILURES_PER_NODE and seen[by_caller_on_node] > 0
     ):
         raise TooManyAttempts("Too many wrong thing passwords; try again later")
-    outcome = authorize_many(principal, Action.CLAIM, [node_id], now).outcomes[node_id]
+    # The caller's e-mail (not in an access token) is read with the decision's facts.
+    checked = authorize_many(
+        principal, Action.CLAIM, [node_id], now, user_rows=caller_row_if_needed(principal)
+    )
+    outcome = checked.outcomes[node_id]
     node = outcome.node if isinstance(outcome, NodeAccess) else None
     password_ok = verify_secret(thing_password, node.secret_hash if node else dummy_hash())
     if node is None or not password_ok or claimed_for != principal.user_id:
         attempt_store.record_failure([by_caller, on_node, by_caller_on_node], now)
         raise ClaimRejected(REJECTED)
-    return node_store.claim(node, principal.user_id, user_name_of(principal), now)
+    return node_store.claim(node, principal.user_id, caller_name(principal, checked.facts), now)

@@ -8,13 +8,15 @@ from nodeshare.model.entities import RoleDefinition, RolePermission
 
 
 def permission_info(role: RoleDefinition, permission: RolePermission) -> dict[str, Any]:
-    """PermissionInfo: both `thingId` and `actionId` present (one null), `additional` with every
-    term as stored (each with its `once`, `weekly` and `everyday` keys, unused ones null)."""
+    """PermissionInfo as getRolePermissions shows it: both `thingId` and `actionId` present (one
+    null), `userId` the role's owner, `additional` with every term as stored (each with its
+    `once`, `weekly` and `everyday` keys, unused ones null)."""
     return {
         "permissionId": permission.permission_id,
         "roleId": role.role_id,
         "thingId": permission.thing_id,
         "actionId": permission.action_id,
+        "userId": role.owner_user_id,
         "additional": {"term": list(permission.terms), "location": [], "number": []},
         "policy": permission.policy,
     }
