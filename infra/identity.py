@@ -27,6 +27,8 @@ class Identity(Construct):
             custom_attributes={
                 USER_ID_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=64, mutable=True)
             },
+            # A changed e-mail takes effect only once verified: the original stays until then.
+            keep_original=cognito.KeepOriginalAttrs(email=True),
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
             deletion_protection=True,

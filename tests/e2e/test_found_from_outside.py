@@ -16,7 +16,7 @@ import pytest
 from tests.e2e.test_bad_input import snapshot
 from tests.e2e.test_sharing import answer, params_status, received, share
 from tests.support import seed
-from tests.support.client import Api, Caller, unique_email
+from tests.support.client import PASSWORD, Api, Caller, unique_email
 from tests.support.local_stack import RunningStack, start_local_stack
 
 TTL = 3  # seconds a share request lives on the lagging stack
@@ -303,3 +303,26 @@ def test_wrong_passwords_are_limited_without_locking_out_the_rightful_owner(api:
     # …but the owner, who has the password and has not failed, claims it at the first try
     owner = api.user("owner")
     assert api.claim(owner, node_id).status_code == 204
+
+
+def test_an_email_changed_through_cognito_never_names_the_caller(api: Api, local_stack: RunningStack):
+    """Issue 11: a user changed her e-mail through Cognito's public UpdateUserAttributes to
+    ceo@trusted-corp.test and shared a node with her ID token; the invitee's request list named
+    the request's sender by that address, while every other view showed her real one. Every view
+    must name a user by the one stored address."""
+    alice, bob = api.user("alice"), api.user("bob")
+    node_id = api.owned_node(alice)
+    cognito = local_stack.aws("cognito-idp")
+    cognito.update_user_attributes(
+        AccessToken=alice.token, UserAttributes=[{"Name": "email", "Value": "ceo@trusted-corp.test"}]
+    )
+    # Fresh tokens carry the changed address (she signs in with it)
+    signed_in = api.anonymous.post(
+        "/v1/login2", json={"user_name": "ceo@trusted-corp.test", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    spoofing = Caller(api.base_url, token=signed_in.json()["idtoken"])
+    request_id = share(spoofing, [node_id], bob.user_name)["request_id"]
+    [incoming] = [request for request in received(bob) if request["request_id"] == request_id]
+    assert incoming["primary_user_name"] == alice.user_name
+    assert spoofing.get("/v1/user").json()["user_name"] == alice.user_name

@@ -33,6 +33,14 @@ def test_user_pool_signs_in_by_email_and_allows_self_sign_up(template: dict[str,
     assert "email" in pool["AutoVerifiedAttributes"]
 
 
+def test_a_changed_email_takes_effect_only_once_verified(template: dict[str, Any]) -> None:
+    """E-mail is an identity here: Cognito keeps the original address until the new one is
+    verified (issue 11)."""
+    _, pool = _pool(template)
+
+    assert pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"] == ["email"]
+
+
 def test_user_pool_enforces_a_strong_password_policy(template: dict[str, Any]) -> None:
     """Passwords: at least 8 characters with upper and lower case letters, digits and symbols."""
     _, pool = _pool(template)

@@ -30,4 +30,5 @@ def test_the_principal_comes_from_id_or_access_token_claims():
     from_access_token = principal_from_claims({"sub": "s1", "username": "s1"})
     assert from_id_token.user_id == from_access_token.user_id == "s1"
     assert from_id_token.is_operator and not from_access_token.is_operator
-    assert from_id_token.user_name == "a@x.test"
+    # The token's e-mail never names the caller: the stored address does (issue 11)
+    assert from_id_token.user_name == from_access_token.user_name == ""

@@ -32,13 +32,18 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     API Gateway hands claims over as strings and arrays as "[a b]"; ID tokens carry
     `custom:user_id` and `email`, access tokens only `sub` (the same value as `custom:user_id`,
     see `domain.users`) and `username`.
+
+    The token's `email` is never taken as the caller's name: a user may change it through
+    Cognito's own API (unverified, or verified to an address nodeshare never saw), and e-mail is
+    an identity here (sharing by e-mail). The caller is named by the address stored on its user
+    row (`domain.users.user_name_of`, `domain.sharing.caller_name`), the same in every view.
     """
     user_id = claims.get("custom:user_id") or claims.get("sub")
     if not user_id:
         raise Unauthenticated("Unauthorized")
     return Principal(
         user_id=str(user_id),
-        user_name=str(claims.get("email") or ""),
+        user_name="",
         is_operator=OPERATOR_GROUP in _claim_list(claims.get("cognito:groups")),
     )
 
