@@ -30,6 +30,8 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "register_node": ("", {"node_id": "n1"}, {}),
     "claim_node": ("", {"userID": "u-1", "thingPassword": "password-1"}, {"node_id": "n1"}),
     "list_admin_nodes": ("node_id=n1", None, {}),
+    "get_admin_node": ("withScopes=true", None, {"node_id": "n1"}),
+    "update_admin_node": ("", {"scopes": {"users": ["+u-1"]}}, {"node_id": "n1"}),
     "list_user_nodes": ("node_id=n1", None, {}),
     "get_node_config": ("nodeid=n1", None, {}),
     "get_node_params": ("nodeid=n1", None, {}),
@@ -121,6 +123,7 @@ def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPa
 )
 @pytest.mark.parametrize("body", ["", "{}", '{"node_id": "x"}', "not json"])
 def test_operator_routes_refuse_users_before_reading_the_body(aws, route: Route, body: str):
-    response = call(route.operation, claims=USER, body=body)
+    path_params = SAMPLES[route.operation][2] if route.operation in SAMPLES else {}
+    response = call(route.operation, claims=USER, body=body, path_params=path_params)
     assert response["statusCode"] == 403
     assert json.loads(response["body"])["error_code"] == 107021

@@ -88,6 +88,12 @@ ROUTES: tuple[Route, ...] = (
     Route("list_admin_nodes", "GET", "/v1/admin/nodes", "admin.list_nodes",
           "List every node (operators)", caller=OPERATOR, reads=DECISION,
           query=("withScopes", "node_id", "start_id", "num_records")),
+    Route("get_admin_node", "GET", "/v1/admin/nodes/{node_id}", "admin.get_node",
+          "One node (operators)", caller=OPERATOR, reads=DECISION, query=("withScopes",)),
+    Route("update_admin_node", "PUT", "/v1/admin/nodes/{node_id}", "admin.update_node",
+          "Change a node: name, type, tags, config, params, secret, scopes (+id / -id) (operators)",
+          caller=OPERATOR, reads=DECISION, writes=(NODES,), body=schemas.OPERATOR_UPDATE_NODE,
+          query=("withScopes",)),
     # --- ownership (Kii) ---
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
           "Claim a node nobody owns with its thing password; the caller becomes primary",

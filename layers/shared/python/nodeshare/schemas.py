@@ -77,7 +77,7 @@ SCOPES = {
     "properties": {"users": SCOPE_IDS, "projects": SCOPE_IDS},
 }
 
-REGISTER_NODE = {
+REGISTER_NODE: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["node_id", "name", "type", "secret", "config"],
@@ -91,6 +91,14 @@ REGISTER_NODE = {
         "tags": {"type": "array", "maxItems": 50, "items": NAME},
         "scopes": SCOPES,
     },
+}
+
+# An operator's change of a node: any of registration's fields but its id, at least one.
+OPERATOR_UPDATE_NODE = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {name: schema for name, schema in REGISTER_NODE["properties"].items() if name != "node_id"},
 }
 
 CLAIM_NODE = {

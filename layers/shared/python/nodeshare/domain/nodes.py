@@ -16,10 +16,10 @@ from nodeshare.domain.authorization import (
     authorize,
     authorize_many,
 )
-from nodeshare.domain.scopes import default_scopes
+from nodeshare.domain.scopes import default_scopes, update_scopes
 from nodeshare.domain.secrets import hash_secret
 from nodeshare.model.entities import ArchiveKind, ArchiveRecord, Node, Principal, Role
-from nodeshare.model.errors import DomainError
+from nodeshare.model.errors import Conflict, DomainError, InvalidParams
 from nodeshare.model.levels import Level
 from nodeshare.store import nodes as node_store
 from nodeshare.store import sharing as sharing_store
@@ -50,6 +50,73 @@ def register_node(principal: Principal, spec: dict[str, Any], project: str | Non
     )
     node_store.create(node)
     return node
+
+
+# An operator's update is applied to the node as read and written conditioned on it; a racing
+# change (another operator's scopes, a user's sharing) makes it read again and re-apply.
+OPERATOR_UPDATE_ATTEMPTS = 5
+
+
+def update_node(principal: Principal, node_id: str, spec: dict[str, Any], now: int) -> Node:
+    """An operator changes a node (`PUT /v1/admin/nodes/{node_id}`; the route is operators' only).
+
+    `name`, `type`, `tags` and `secret` replace what is there (the secret stored as a salted
+    hash). `config` is checked as registration checks it; the node's params are then its new
+    config's devices with the current values the new config still accepts, and any given
+    `params` over them. `params` alone are set over the current ones, checked against the config
+    as registration checks initial params (read-only params included: the operator is the
+    device's maker). `scopes` follow the grammar of `domain.scopes.update_scopes`. Everything is
+    checked before anything is written (400, nothing written), and the change is one conditional
+    write (`store.nodes.update_by_operator`), re-applied to a fresh read when a racing change
+    refused it, so two operators' `+a` and `-b` both take effect. Scopes only decide who may see
+    or claim an unclaimed node: the primary and secondaries are untouched.
+    """
+    for _ in range(OPERATOR_UPDATE_ATTEMPTS):
+        node = get_node_for_operator(principal, node_id, now)
+        fields, param_values = operator_changes(node, spec)
+        try:
+            return node_store.update_by_operator(node, fields, param_values)
+        except Conflict:
+            continue
+    raise Conflict(f"Node {node_id} kept changing meanwhile; retry")
+
+
+def operator_changes(node: Node, spec: dict[str, Any]) -> tuple[dict[str, Any], params_rules.ParamsPayload]:
+    """The attributes an operator's update sets on `node` (whole), and the params it sets in place."""
+    fields: dict[str, Any] = {name: spec[name] for name in ("name", "type") if name in spec}
+    if "tags" in spec:
+        fields["tags"] = list(dict.fromkeys(spec["tags"]))
+    if "secret" in spec:
+        fields["secret_hash"] = hash_secret(spec["secret"])
+    if "scopes" in spec:
+        fields["scopes"] = update_scopes(node.scopes, spec["scopes"])
+    given = spec.get("params") or {}
+    if "config" in spec:
+        config = spec["config"]
+        params_rules.check_config(config)
+        check_actions(config)
+        kept = _still_valid(config, node.params)
+        for device, values in given.items():
+            kept.setdefault(device, {}).update(values)
+        fields["config"] = config
+        fields["params"] = params_rules.initial_params(config, kept)
+        return fields, {}
+    if given:
+        params_rules.check_values(node.config, given, require_writable=False)
+    return fields, given
+
+
+def _still_valid(config: dict[str, Any], params: params_rules.ParamsPayload) -> params_rules.ParamsPayload:
+    """The values of `params` that `config` defines and accepts, one by one."""
+    kept: params_rules.ParamsPayload = {}
+    for device, values in params.items():
+        for param, value in (values or {}).items():
+            try:
+                params_rules.check_values(config, {device: {param: value}}, require_writable=False)
+            except InvalidParams:
+                continue
+            kept.setdefault(device, {})[param] = value
+    return kept
 
 
 def list_all_nodes(principal: Principal, start_id: str | None, limit: int) -> tuple[list[Node], str | None]:

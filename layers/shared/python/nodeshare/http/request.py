@@ -238,6 +238,10 @@ class Request:
         """An id from the path, checked like one in a body (a key DynamoDB would refuse is a 400)."""
         return validate(self.path.get(name, ""), schemas.GROUP_ID)
 
+    def path_node_id(self) -> str:
+        """The node id in the path (`/v1/admin/nodes/{node_id}`), checked like one in a body."""
+        return validate(self.path.get("node_id", ""), schemas.NODE_ID)
+
     def query_id(self, name: str, *, required: bool = False) -> str | None:
         """An opaque id (a request id) from the query."""
         value = self.required_query(name) if required else self.query(name)

@@ -182,6 +182,43 @@ def write_details(node: Node, tags: tuple[str, ...], metadata: dict[str, Any]) -
     return replace(node, tags=tags, metadata=metadata)
 
 
+def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[str, dict[str, Any]]) -> Node:
+    """An operator's change of a node, one UpdateItem: `fields` replaces whole attributes (name,
+    type, tags, secret_hash, config, params, scopes), `param_values` sets single params in place
+    (`{device: {param: value}}`), as a user's write does, so neither loses the other's values.
+
+    Conditioned on what the change was computed from, so a racing change makes it a Conflict
+    (the use case reads again and retries), never a lost update: the scopes as read when they
+    change (a `+` / `-` update is applied to them), and the node's access as read when its config
+    changes or params are set (they were checked against the config as read). A config change
+    also moves `access_version`, so a user's params write checked against the old config is
+    refused (409) rather than written under the new one. Returns the node as written."""
+    condition: Any = NodeModel.node_id.exists()
+    actions: list[Action] = [getattr(NodeModel, name).set(value) for name, value in fields.items()]
+    actions += [
+        NodeModel.params[device][param].set(value)
+        for device, values in param_values.items()
+        for param, value in values.items()
+    ]
+    if "scopes" in fields:
+        condition &= _scopes_as_read(node)
+    if "config" in fields or param_values:
+        condition &= access_unchanged(node)
+    if "config" in fields:
+        actions.append(NodeModel.access_version.set(node.access_version + 1))
+    item = NodeModel(node.node_id)
+    with refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")):
+        item.update(actions=actions, condition=condition)
+    return to_node(item)
+
+
+def _scopes_as_read(node: Node) -> Any:
+    # `to_node` reads an absent (or empty) map as no scopes.
+    if node.scopes:
+        return NodeModel.scopes == node.scopes
+    return NodeModel.scopes.does_not_exist() | (NodeModel.scopes == {})
+
+
 def details_as_read(node: Node) -> Any:
     """The node's access, tags and metadata are still what `node` holds."""
     return access_unchanged(node) & _tags_as_read(node) & _metadata_as_read(node)
