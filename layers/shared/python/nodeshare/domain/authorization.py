@@ -109,8 +109,9 @@ MAX_GRANT_CHAIN = 3
 ROLE_ID_PATTERN = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 # Symphony policies, and which of them let a caller whose roles narrow it (SPEC §1.1 step 4) do
-# each action. Reads, leaving and explaining are not narrowed; passing access on is refused
-# outright to a narrowed caller (whoever it shared with would not be narrowed).
+# each action. Reads, leaving and explaining are not narrowed; what needs `rwp` (`Action.SHARE`:
+# passing access on, grants, tags) is refused outright to a narrowed caller (whoever it let in
+# would not be narrowed).
 DEVICE_FULL_ACCESS = "DeviceFullAccess"
 ARCHIVE_FULL_ACCESS, ARCHIVE_READ_WRITE, ARCHIVE_READ_ONLY = (
     "ArchiveFullAccess",
