@@ -128,6 +128,7 @@ def test_a_share_user_is_allowed_inside_a_window_and_refused_outside(monday: Api
         ).status_code
         == 403
     )
+    assert bob.put(f"/v1/user/nodes?node_id={node_id}", json={"tags": ["room:kids"]}).status_code == 403
 
     # Deleting the permission, then the role, allows less at once (never more)
     assert alice.delete(f"/v1/user/roles/{role_id}/permissions/{permission_id}").status_code == 200
