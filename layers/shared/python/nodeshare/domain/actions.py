@@ -64,7 +64,7 @@ def run_action(principal: Principal, node_id: str, action_id: str, now: int, now
     if action is None:
         raise RoleNotFound(f"Action {action_id} not found")
     params = action["params"]
-    params_rules.check_write(node.config, params)
+    params_rules.check_write(node.config, params, node.params)
     writer = archive.writer_name(principal, checked.facts)
     record = archive.new_record(node, ArchiveKind.WRITE, principal, writer, params, now_ms)
     for refusal in node_store.write_params([(node, params, record)]).values():

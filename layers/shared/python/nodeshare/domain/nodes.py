@@ -221,7 +221,7 @@ def set_params(
             outcome[node_id] = access
             continue
         try:
-            params_rules.check_write(access.node.config, payload)
+            params_rules.check_write(access.node.config, payload, access.node.params)
         except DomainError as refusal:
             outcome[node_id] = refusal
             continue

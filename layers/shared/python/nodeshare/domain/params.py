@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeshare.domain.stored_json import check_storable
+from nodeshare.domain.stored_json import check_storable, serialized_size
 from nodeshare.model.errors import InvalidParams
 
 # A RainMaker config nests 6 levels where it is deepest (config, devices, a device, its params, a
@@ -22,6 +22,10 @@ from nodeshare.model.errors import InvalidParams
 # `stored_json`'s defaults (8 KB, 8 levels).
 CONFIG_MAX_BYTES = 32 * 1024
 CONFIG_MAX_DEPTH = 12
+# A node's params, merged from every write, stay far below DynamoDB's 400 KB item, which also holds
+# the config (32 KB), the grants and the lists of secondaries: past it, a write is a 400, never a
+# 500 from DynamoDB.
+MAX_NODE_PARAMS_BYTES = 64 * 1024
 
 ParamsPayload = dict[str, dict[str, Any]]
 
@@ -65,9 +69,18 @@ def check_config(config: dict[str, Any]) -> None:
     check_storable(config, "config", max_bytes=CONFIG_MAX_BYTES, max_depth=CONFIG_MAX_DEPTH)
 
 
-def check_write(config: dict[str, Any], payload: ParamsPayload) -> None:
-    """Refuse unknown devices or params, read-only params and wrong types (-> 400)."""
+def check_write(config: dict[str, Any], payload: ParamsPayload, current: ParamsPayload | None = None) -> None:
+    """Refuse unknown devices or params, read-only params and wrong types (-> 400), and a write
+    that would grow the node's `current` params past `MAX_NODE_PARAMS_BYTES`."""
     check_values(config, payload, require_writable=True)
+    if current is not None:
+        written = {device: {**current.get(device, {}), **values} for device, values in payload.items()}
+        size = serialized_size({**current, **written})
+        if size > MAX_NODE_PARAMS_BYTES:
+            limit = MAX_NODE_PARAMS_BYTES
+            raise InvalidParams(
+                f"The node's params would hold {size} bytes as JSON, more than the {limit} allowed"
+            )
 
 
 def check_values(config: dict[str, Any], payload: ParamsPayload, *, require_writable: bool) -> None:

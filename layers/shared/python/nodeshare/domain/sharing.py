@@ -43,7 +43,7 @@ from nodeshare.domain.nodes import list_user_nodes
 from nodeshare.domain.stored_json import check_storable
 from nodeshare.domain.users import normalize_email
 from nodeshare.model.entities import Association, GrantedBy, Node, Principal, RequestStatus, ShareRequest
-from nodeshare.model.errors import BadRequest, Conflict, RequestExpired, RequestNotPending
+from nodeshare.model.errors import BadRequest, Conflict, GroupLimitReached, RequestExpired, RequestNotPending
 from nodeshare.model.levels import DEFAULT_SECONDARY_LEVEL, Level
 from nodeshare.settings import settings
 from nodeshare.store import associations as association_store
@@ -54,6 +54,9 @@ from nodeshare.store.access import Facts
 
 ACCEPT_ATTEMPTS = 3
 MAX_LISTED_NODES = 100
+# Secondaries per node: the node item lists them (`secondary_user_ids`), and DynamoDB's 400 KB
+# item must never refuse a write with a 500; accepting one more is a 409 (GroupLimitReached).
+MAX_SECONDARIES = 100
 # Decision: `new_role` names what the old primary becomes after a transfer; absent, it leaves.
 # "primary" (the CLI's other choice) keeps the old primary as an `rwp` secondary: a node has one
 # primary, and `rwp` is RainMaker's "share as primary".
@@ -178,6 +181,12 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
         if not entitled:
             # The requester lost the right to share every node, or they changed owner (SPEC §2.1).
             raise Conflict("The requester may no longer share these nodes; the request cannot be accepted")
+        for node_access in entitled.values():
+            secondaries = node_access.node.secondary_user_ids
+            if len(secondaries) >= MAX_SECONDARIES and principal.user_id not in secondaries:
+                raise GroupLimitReached(
+                    f"Node {node_access.node.node_id} has {MAX_SECONDARIES} secondaries already"
+                )
         invitee_name = caller_name(principal, checked.facts)
         old_primary_level = NEW_ROLE_LEVELS.get(request.new_role or "")
         grants = [
