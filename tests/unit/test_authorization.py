@@ -1,9 +1,10 @@
 """The one decision point: `decide(principal, action, facts, now)` (SPEC §2.1, §2.3, §2.4)."""
 
 import pytest
-from nodeshare.domain.authorization import Action, NodeFacts, decide
-from nodeshare.model.entities import Association, Node, Principal, Role
+from nodeshare.domain.authorization import Action, NodeFacts, decide, node_facts
+from nodeshare.model.entities import Association, Node, Principal, Role, User
 from nodeshare.model.levels import Level
+from nodeshare.store.access import Facts
 
 NOW = 1_800_000_000
 PRIMARY = Principal("u-primary", "primary@x.test")
@@ -77,3 +78,24 @@ def test_an_operator_may_read_every_node_but_not_write_it():
 def test_an_unclaimed_node_belongs_to_nobody():
     decision = decide(PRIMARY, Action.READ, NodeFacts(node(primary=None), None), NOW)
     assert not decision.allowed and not decision.visible
+
+
+def test_a_claim_is_in_scope_through_a_project_the_caller_s_user_row_names():
+    scoped = Node(
+        "n1",
+        "Light",
+        "Lightbulb",
+        {},
+        {},
+        epoch=1,
+        primary_user_id=None,
+        scopes={"users": [], "projects": ["P1"]},
+    )
+    row = User(STRANGER.user_id, STRANGER.user_name, project_ids=frozenset({"P1"}))
+    # Given the caller's user row names P1, the facts carry it and the claim is in scope
+    facts = node_facts(STRANGER.user_id, "n1", Facts(nodes={"n1": scoped}, users={STRANGER.user_id: row}))
+    assert facts.projects == {"P1"}
+    assert decide(STRANGER, Action.CLAIM, facts, NOW).allowed
+    # Another project, or none, is out of scope
+    assert not decide(STRANGER, Action.CLAIM, NodeFacts(scoped, projects=frozenset({"P2"})), NOW).allowed
+    assert not decide(STRANGER, Action.CLAIM, NodeFacts(scoped), NOW).allowed

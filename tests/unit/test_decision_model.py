@@ -8,6 +8,8 @@ combine, answer) in the plainest code, sharing nothing with `decide` but the ent
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
@@ -74,9 +76,12 @@ def reference(principal: Principal, action: Action, facts: NodeFacts, action_id:
     if node is None:
         return False
     if action is Action.CLAIM:
-        in_scope = {"all", principal.user_id} & set(node.scopes["users"])
-        # Only a node nobody owns, and only within its scopes (every claim; issue 9).
-        return node.primary_user_id is None and (principal.is_operator or bool(in_scope))
+        named = {"all", principal.user_id} & set(node.scopes["users"])
+        # A project the principal is in (its user row's, `facts.projects`), or every project.
+        through_project = ({"all"} | facts.projects) & set(node.scopes["projects"])
+        in_scope = bool(named) or bool(through_project)
+        # Only a node nobody owns, and only within its scopes (every claim; issues 9 and 10).
+        return node.primary_user_id is None and (principal.is_operator or in_scope)
     # 1. Owners: the primary may do everything.
     if node.primary_user_id == principal.user_id:
         return True
@@ -211,7 +216,11 @@ def situations(draw: st.DrawFn) -> tuple[Principal, Action, NodeFacts]:
     user_groups = frozenset(draw(st.lists(st.sampled_from(USER_GROUPS), max_size=2)))
     roles = draw(assigned_roles())
     facts = NodeFacts(draw(st.none() | st.just(node)), rows.get(caller), user_groups, node_groups, roles)
-    return principal, draw(st.sampled_from(list(Action))), facts, draw(st.sampled_from(["on", "off"]))
+    action, action_id = draw(st.sampled_from(list(Action))), draw(st.sampled_from(["on", "off"]))
+    # Projects last, so the examples drawn before them stay those the coverage test below found.
+    scopes["projects"] = draw(st.sampled_from([["all"], ["P1"], ["P1", "P2"], []]))
+    projects = frozenset(draw(st.lists(st.sampled_from(["P1", "P2", "P3"]), max_size=2)))
+    return principal, action, replace(facts, projects=projects), action_id
 
 
 @settings(max_examples=800, derandomize=True)
@@ -246,7 +255,7 @@ def test_the_random_situations_reach_every_kind_of_source(reached):
     find(
         situations(),
         lambda s: reached(decide(s[0], s[1], s[2], NOW, s[3])),
-        settings=settings(max_examples=2000, derandomize=True, database=None, phases=[Phase.generate]),
+        settings=settings(max_examples=4000, derandomize=True, database=None, phases=[Phase.generate]),
     )
 
 

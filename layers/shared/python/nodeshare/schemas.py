@@ -194,6 +194,18 @@ UPDATE_USER_GROUP = {
     "properties": {"name": NAME, "description": DESCRIPTION},
 }
 EMAILS = {"type": "array", "maxItems": MAX_NODES, "items": EMAIL}
+# EVRYTHNG projects: ids of 24 letters and digits (`domain.projects`)
+PROJECT_ID = {"type": "string", "pattern": "^[A-Za-z0-9]{24}$"}
+PREFIXED_ID = {"type": "string", "minLength": 1, "maxLength": 129}
+CREATE_PROJECT = CREATE_USER_GROUP
+UPDATE_PROJECT = UPDATE_USER_GROUP
+SET_PROJECT_USERS = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["users"],
+    # user ids, each bare or prefixed with + or - (the scope grammar)
+    "properties": {"users": {"type": "array", "maxItems": 100, "items": PREFIXED_ID}},
+}
 SET_GROUP_USERS = {
     "type": "object",
     "additionalProperties": False,

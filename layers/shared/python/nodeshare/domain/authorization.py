@@ -190,6 +190,9 @@ class NodeFacts:
     # None: the node's primary assigned the principal no roles. Otherwise the assigned roles that
     # still exist and are the primary's (maybe none: a deleted role allows nothing), which narrow.
     roles: tuple[RoleDefinition, ...] | None = None
+    # The principal's projects, from its user row (the truth: deleting a project takes it off its
+    # users' rows in the same transaction), for the scope rule of a claim.
+    projects: frozenset[str] = frozenset()
 
 
 def holds_authority(user_id: str, node: Node) -> bool:
@@ -284,11 +287,12 @@ def _grant_source(grant: Grant, target: str, why_not: str | None, why: str) -> S
     )
 
 
-def _claim(principal: Principal, node: Node) -> Decision:
+def _claim(principal: Principal, node: Node, projects: frozenset[str]) -> Decision:
     """Claiming needs the thing password (checked by the caller, as authentication); this is the
     access rule: only a node nobody owns (never released by a claim over it: a password printed on
-    a box is not a takeover key), and only within its scopes (SPEC §1 "Scopes", for every claim)."""
-    if not (principal.is_operator or in_scope(node.scopes, principal.user_id)):
+    a box is not a takeover key), and only within its scopes (SPEC §1 "Scopes", for every claim):
+    named, `all`, or through one of the principal's `projects`."""
+    if not (principal.is_operator or in_scope(node.scopes, principal.user_id, projects)):
         return Decision(False, False, None, None, ("outside the node's scopes",))
     if node.primary_user_id is not None:
         return Decision(False, False, None, None, ("claimed: its primary must release it first",))
@@ -304,7 +308,7 @@ def decide(
     if node is None:
         return Decision(False, False, None, None, ("node does not exist",))
     if action is Action.CLAIM:
-        return _claim(principal, node)
+        return _claim(principal, node, facts.projects)
     if node.primary_user_id == principal.user_id:
         return Decision(True, True, Role.PRIMARY, None, (f"primary of the node (epoch {node.epoch})",))
 
@@ -447,7 +451,8 @@ def node_facts(principal_id: str, node_id: str, facts: access.Facts) -> NodeFact
             for role_id in assigned
             if (role := facts.roles.get(role_id)) is not None and role.owner_user_id == primary
         )
-    return NodeFacts(node, association, user_groups, node_groups, roles)
+    projects = user.project_ids if user else frozenset()
+    return NodeFacts(node, association, user_groups, node_groups, roles, projects)
 
 
 def authorize_many(

@@ -16,7 +16,7 @@ from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import requests as request_store
-from nodeshare.store.models import ROLE, USER_GROUP
+from nodeshare.store.models import PROJECT, ROLE, USER_GROUP
 
 DYNAMODB_SERVICE = "dynamodb.amazonaws.com"
 
@@ -57,7 +57,9 @@ def apply(change: Change) -> None:
             requests_dropped=dropped,
         )
     elif change.table == "groups" and change.event == "REMOVE" and change.old is not None:
-        if change.old.get("kind") != ROLE:  # a deleted role counts for nothing: nothing to tidy
+        # A deleted role counts for nothing: nothing to tidy; a project's users' rows were
+        # tidied in the transaction that deleted it (`store.projects.delete`).
+        if change.old.get("kind") not in (ROLE, PROJECT):
             forget_group(change.old)
     elif change.by_ttl and change.old is not None:
         # Expiry is recorded as such, not mistaken for a user's cancel or decline.

@@ -238,6 +238,14 @@ class Request:
         """An id from the path, checked like one in a body (a key DynamoDB would refuse is a 400)."""
         return validate(self.path.get(name, ""), schemas.GROUP_ID)
 
+    def path_project_id(self) -> str:
+        """The project id in the path (`/v1/admin/projects/{project_id}`): 24 letters and digits."""
+        return validate(self.path.get("project_id", ""), schemas.PROJECT_ID)
+
+    def query_project_id(self, name: str) -> str | None:
+        value = self.query(name)
+        return None if value is None else validate(value, schemas.PROJECT_ID)
+
     def path_node_id(self) -> str:
         """The node id in the path (`/v1/admin/nodes/{node_id}`), checked like one in a body."""
         return validate(self.path.get("node_id", ""), schemas.NODE_ID)

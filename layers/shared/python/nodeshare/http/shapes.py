@@ -15,6 +15,7 @@ from nodeshare.model.entities import (
     NodeGroup,
     PermissionRequest,
     Principal,
+    Project,
     Role,
     ShareRequest,
     UserGroup,
@@ -54,6 +55,17 @@ def admin_node(node: Node, *, with_scopes: bool) -> dict[str, Any]:
     if with_scopes:
         body["scopes"] = node.scopes
     return body
+
+
+def project(project: Project) -> dict[str, Any]:
+    """A project as operators see it (EVRYTHNG's shape: `id`), its users by id, sorted."""
+    return {
+        "id": project.project_id,
+        "name": project.name,
+        "description": project.description,
+        "users": sorted(project.user_ids),
+        "created_at": project.created_at,
+    }
 
 
 def node_details(user_node: UserNode) -> dict[str, Any]:

@@ -154,6 +154,9 @@ class User:
     # Roles assigned to the user, by who assigned them (a primary): narrow its access to that
     # primary's nodes (Symphony setShareUserRoles; `domain.roles`).
     role_assignments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The projects the user is in (EVRYTHNG): the truth about membership, written with the
+    # project's `user_ids` in one transaction; a node scoped to one of them is in its scope.
+    project_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,19 @@ class RoleDefinition:
     owner_user_id: str
     name: str
     permissions: tuple[RolePermission, ...] = ()
+    created_at: int = 0
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Project:
+    """An EVRYTHNG project: a named set of users that nodes may be scoped to. The deployment's,
+    not an operator's: every operator manages every project."""
+
+    project_id: str
+    name: str
+    description: str = ""
+    user_ids: frozenset[str] = frozenset()
     created_at: int = 0
     version: int = 0
 

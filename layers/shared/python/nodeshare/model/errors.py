@@ -100,3 +100,7 @@ class ShareUserNotFound(DomainError):
 
 class GroupLimitReached(DomainError):
     """A limit that keeps the decision cheap was reached (groups per user, nodes per group, …)."""
+
+
+class ProjectNotFound(DomainError):
+    """No such project (operators see every project, so nothing is hidden)."""

@@ -51,7 +51,8 @@ def load_for_decision(
 
     1. the nodes (with the grants on them and the node groups holding them), the principal's and
        `other_users`' associations with them, and the principal's (and `user_rows`') user rows,
-       which name its user groups;
+       which name its user groups and its projects (a project's users are on their rows: no
+       project item is read);
     2. those user groups and node groups (with the grants on them), and the roles the nodes'
        primaries assigned to the principal (Symphony), which narrow what it may do there.
 
@@ -125,7 +126,7 @@ def batch_get(request: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def batch_get_groups(group_ids: Sequence[str]) -> dict[str, UserGroup | NodeGroup | RoleDefinition]:
     """Items of the groups table by id (user groups, node groups, roles), 100 per BatchGetItem,
-    strongly consistent; missing ids are left out."""
+    strongly consistent; missing ids, and items of other kinds (projects), are left out."""
     table = GroupModel.Meta.table_name
     readers: dict[str, Callable[[GroupModel], UserGroup | NodeGroup | RoleDefinition]] = {
         USER_GROUP: to_user_group,
@@ -137,7 +138,8 @@ def batch_get_groups(group_ids: Sequence[str]) -> dict[str, UserGroup | NodeGrou
         [(table, {"group_id": {"S": group_id}}) for group_id in dict.fromkeys(group_ids)]
     ):
         item = GroupModel.from_raw_data(raw)
-        found[item.group_id] = readers[item.kind](item)
+        if (reader := readers.get(item.kind)) is not None:
+            found[item.group_id] = reader(item)
     return found
 
 

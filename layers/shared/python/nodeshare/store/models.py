@@ -156,6 +156,10 @@ class UserModel(Model):
     # Roles assigned to this user, by assigner: {assigner user id: {"role_ids": [...], "at": s}}.
     # On the user's row so the decision reads them in its first round trip.
     role_assignments = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # The projects this user is in, written with the project's `user_ids` in one transaction (and
+    # taken off when the project is deleted, in the transaction that deletes it): the truth about
+    # membership, on the user's row so the decision reads it in its first round trip.
+    project_ids = UnicodeSetAttribute(null=True)
 
     by_user_name = UsersByName()
 
@@ -267,7 +271,10 @@ class GroupsByOwner(GlobalSecondaryIndex["GroupModel"]):
     group_id = UnicodeAttribute(range_key=True)
 
 
-USER_GROUP, NODE_GROUP, ROLE = "user", "node", "role"
+USER_GROUP, NODE_GROUP, ROLE, PROJECT = "user", "node", "role", "project"
+# Projects belong to the deployment, not to one operator: their `owner_user_id` is this constant
+# (never a user id, which is a UUID), so the `by_owner` index lists every project in id order.
+PROJECT_OWNER = "project"
 
 
 class GroupModel(Model):
@@ -278,6 +285,9 @@ class GroupModel(Model):
     `node_ids` (each node item names the group in `node_groups`, same transaction) and the grants
     made on it (`grants`, subject -> {level, granted_by, created_at}). Deleting a group deletes
     this item: from then on nothing counts through it; the stream tidies the members' items.
+
+    Projects (EVRYTHNG, `kind` = "project") live here too, under the owner `PROJECT_OWNER`;
+    their `user_ids` mirror the users' rows' `project_ids`, which the decision reads.
 
     Roles (Symphony) live here too (`kind` = "role", id "rl-…"): owned like groups, listed by the
     same index, and read by the decision in the same round trip as the caller's groups. Their
@@ -290,7 +300,7 @@ class GroupModel(Model):
         billing_mode = PAY_PER_REQUEST
 
     group_id = UnicodeAttribute(hash_key=True)
-    kind = UnicodeAttribute()  # USER_GROUP | NODE_GROUP | ROLE
+    kind = UnicodeAttribute()  # USER_GROUP | NODE_GROUP | ROLE | PROJECT
     owner_user_id = UnicodeAttribute()
     name = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
@@ -308,6 +318,8 @@ class GroupModel(Model):
     tag = UnicodeAttribute(null=True)
     # Symphony roles
     permissions = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # EVRYTHNG projects: their users by id (each user's row names the project, same transaction)
+    user_ids = UnicodeSetAttribute(null=True)
 
     by_owner = GroupsByOwner()
 

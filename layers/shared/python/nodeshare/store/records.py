@@ -14,6 +14,7 @@ from nodeshare.model.entities import (
     Node,
     NodeGroup,
     NodeGroupMembership,
+    Project,
     Role,
     RoleDefinition,
     RolePermission,
@@ -123,6 +124,18 @@ def to_user(item: UserModel) -> User:
             str(assigner): tuple(str(role_id) for role_id in entry.get("role_ids") or ())
             for assigner, entry in (plain(item.role_assignments) or {}).items()
         },
+        project_ids=frozenset(item.project_ids or ()),
+    )
+
+
+def to_project(item: GroupModel) -> Project:
+    return Project(
+        project_id=item.group_id,
+        name=item.name,
+        description=item.description or "",
+        user_ids=frozenset(item.user_ids or ()),
+        created_at=int(item.created_at),
+        version=int(item.version or 0),
     )
 
 
