@@ -21,6 +21,15 @@ class FunctionFactory:
         self.layer = layer
         self.common_env = common_env
         self.code = lambda_.Code.from_asset(str(FUNCTIONS_SOURCE), exclude=["**/__pycache__", "**/*.pyc"])
+        # One log group for every function: a group per function is one CloudFormation resource per
+        # route, and the stack must stay under 500 resources. Each record names its function
+        # (JSON logging; Powertools' `function_name`), so nothing is lost by sharing.
+        self.log_group = logs.LogGroup(
+            scope,
+            "FunctionLogs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
 
     def make(
         self,
@@ -32,12 +41,6 @@ class FunctionFactory:
     ) -> lambda_.Function:
         """A function for `functions/<handler_module>.py`, told the names of `tables`
         (the caller grants the access)."""
-        log_group = logs.LogGroup(
-            self.scope,
-            f"{construct_id}Logs",
-            retention=logs.RetentionDays.ONE_MONTH,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
         environment = dict(self.common_env)
         environment.update({ENV_VAR[name]: table.table_name for name, table in tables.items()})
         return lambda_.Function(
@@ -51,7 +54,7 @@ class FunctionFactory:
             memory_size=512,
             timeout=Duration.seconds(timeout_seconds),
             environment=environment,
-            log_group=log_group,
+            log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             description=description,
         )

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.client import LIGHT_CONFIG, LIGHT_PARAMS, Api, Caller, unique_node_id
+from tests.support.local_stack import wait_for
 
 NOT_FOUND = {
     "status": "failure",
@@ -258,3 +259,49 @@ def test_only_operators_may_touch_projects(api: Api, caller_kind: str, method: s
     if expected == 403:
         assert response.json()["error_code"] == 107021
     assert get(api, project["id"]) == project
+
+
+def discovered(caller: Caller, num_records: int = 100) -> list[str]:
+    """Every node `GET /v1/things` lists for the caller, page after page."""
+    found: list[str] = []
+    params: dict[str, Any] = {"num_records": num_records}
+    while True:
+        response = caller.get("/v1/things", params=params)
+        assert response.status_code == 200, response.text
+        found.extend(thing["node_id"] for thing in response.json()["things"])
+        if "next_id" not in response.json():
+            return found
+        params["start_id"] = response.json()["next_id"]
+
+
+def test_discovery_lists_the_unclaimed_nodes_in_the_caller_s_scope(api: Api):
+    project = create(api)
+    member, outsider = api.user(), api.user()
+    assert set_users(api, project["id"], [member.user_id]).status_code == 200
+    named = api.node(scopes={"users": [member.user_id], "projects": []})
+    through_project = project_node(api, project["id"])
+    everyone = api.node(scopes={"users": ["all"], "projects": []})
+    nobody = api.node(scopes={"users": [], "projects": []})
+    mine = {named, through_project, everyone}
+    # The index follows the node items through the stream: wait until it has caught up
+    assert wait_for(lambda: mine <= set(discovered(member)), timeout=20)
+    listed = discovered(member)
+    assert listed == sorted(listed) and nobody not in listed
+    assert set(discovered(member, num_records=1)) == set(listed)
+    others = set(discovered(outsider))
+    assert everyone in others and not {named, through_project, nobody} & others
+    # A claimed node is no longer listed, at once (the decision keeps only what may be claimed)
+    assert api.claim(member, through_project).status_code == 204
+    assert through_project not in discovered(member)
+    # Leaving the project takes its nodes out of the listing on the next request
+    released = project_node(api, project["id"])
+    assert wait_for(lambda: released in discovered(member), timeout=20)
+    assert set_users(api, project["id"], [f"-{member.user_id}"]).status_code == 200
+    assert released not in discovered(member)
+
+
+def test_discovery_refuses_bad_paging(api: Api):
+    user = api.user()
+    for params in ({"num_records": 0}, {"num_records": "x"}, {"start_id": "bad id!"}):
+        assert user.get("/v1/things", params=params).status_code == 400
+    assert api.anonymous.get("/v1/things").status_code == 401

@@ -15,6 +15,7 @@ from nodeshare import schemas
 
 NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS = "nodes", "associations", "users", "requests", "groups"
 ARCHIVE = "archive"  # the params archive (`store.models.ArchiveModel`)
+DISCOVERY = "discovery"  # scoped discovery's index (`store.models.DiscoveryModel`)
 # What the one decision point reads (`store.access.load_for_decision`): every route that asks it
 # about a node reads these.
 DECISION = (NODES, ASSOCIATIONS, USERS, GROUPS)
@@ -112,6 +113,9 @@ ROUTES: tuple[Route, ...] = (
           "Replace, add (+id) or remove (-id) a project's users by user id (operators)",
           caller=OPERATOR, reads=(USERS,), writes=(GROUPS, USERS), body=schemas.SET_PROJECT_USERS),
     # --- ownership (Kii) ---
+    Route("list_things", "GET", "/v1/things", "ownership.list_things",
+          "The nodes nobody owns that the caller may claim: scoped to it, to all, or to its projects",
+          reads=(*DECISION, DISCOVERY), query=("start_id", "num_records")),
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
           "Claim a node nobody owns with its thing password; the caller becomes primary",
           reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.CLAIM_NODE),

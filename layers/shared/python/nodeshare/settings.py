@@ -25,6 +25,7 @@ class Settings:
     requests_table: str
     groups_table: str
     archive_table: str
+    discovery_table: str
     user_pool_id: str
     user_pool_client_id: str
     request_ttl_seconds: int
@@ -45,6 +46,7 @@ def settings() -> Settings:
         requests_table=env.get("REQUESTS_TABLE", "nodeshare-requests"),
         groups_table=env.get("GROUPS_TABLE", "nodeshare-groups"),
         archive_table=env.get("ARCHIVE_TABLE", "nodeshare-archive"),
+        discovery_table=env.get("DISCOVERY_TABLE", "nodeshare-discovery"),
         user_pool_id=env.get("USER_POOL_ID", ""),
         user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
         request_ttl_seconds=int(env.get("REQUEST_TTL_SECONDS", SEVEN_DAYS)),

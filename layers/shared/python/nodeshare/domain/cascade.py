@@ -11,6 +11,7 @@ from typing import Any
 
 from nodeshare.observability import logger
 from nodeshare.store import associations as association_store
+from nodeshare.store import discovery as discovery_store
 from nodeshare.store import grants as grant_store
 from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
@@ -41,6 +42,10 @@ def epoch_advanced(change: Change) -> int | None:
 
 
 def apply(change: Change) -> None:
+    if change.table == "nodes":
+        image = change.new or change.old or {}
+        # Scoped discovery's index follows each node item: registered, rescoped, claimed, released.
+        discovery_store.reindex(str(image["node_id"]), change.old, change.new)
     new_epoch = epoch_advanced(change)
     if new_epoch is not None and change.new is not None:
         node_id = str(change.new["node_id"])

@@ -354,6 +354,25 @@ class ArchiveModel(Model):
     expires_at = NumberAttribute()
 
 
+class DiscoveryModel(Model):
+    """Scoped discovery (`GET /v1/things`): one item per (scope entry, unclaimed node), so the nodes
+    a user may discover are a Query per scope entry of theirs ("user:<id>", "user:all",
+    "project:all", "project:<id>" for each of its projects), in node id order, never a Scan.
+
+    A copy, kept by the stream processor from the node items (`store.discovery.reindex`): a node
+    nobody owns has an entry per entry of its scopes, a claimed node none. The decision stays the
+    truth: listing keeps only the nodes it lets the caller claim now.
+    """
+
+    class Meta:
+        table_name = settings().discovery_table
+        region = settings().region
+        billing_mode = PAY_PER_REQUEST
+
+    scope = UnicodeAttribute(hash_key=True)
+    node_id = UnicodeAttribute(range_key=True)
+
+
 @dataclass(frozen=True)
 class TableDefinition:
     """What the CDK stack and the local stack need to know about a table beyond its keys."""
@@ -380,4 +399,5 @@ TABLES: tuple[TableDefinition, ...] = (
     TableDefinition("requests", RequestModel, stream=True, ttl_attribute="expires_at"),
     TableDefinition("groups", GroupModel, stream=True),
     TableDefinition("archive", ArchiveModel, stream=False, ttl_attribute="expires_at"),
+    TableDefinition("discovery", DiscoveryModel, stream=False),
 )
