@@ -168,3 +168,13 @@ def reachable_node_ids(user_id: str) -> list[str]:
     granted = sorted(target.removeprefix("node:") for target in targets if target.startswith("node:"))
     node_ids.update(dict.fromkeys(granted))
     return list(node_ids)
+
+
+def group_item(item_id: str, kind: str) -> GroupModel | None:
+    """One item of the groups table (a user group, node group, role or project), strongly
+    consistent; None when it is missing or of another kind."""
+    try:
+        item = GroupModel.get(item_id, consistent_read=True)
+    except GroupModel.DoesNotExist:
+        return None
+    return item if item.kind == kind else None

@@ -18,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from nodeshare.model.entities import GroupMember, UserGroup
 from nodeshare.model.errors import Conflict, GroupLimitReached
+from nodeshare.store.access import group_item
 from nodeshare.store.conditions import REFUSAL_REASONS, applied, is_refused, refused_as
 from nodeshare.store.models import USER_GROUP, GroupModel, UserModel
 from nodeshare.store.records import to_user_group
@@ -43,11 +44,8 @@ def create(group: UserGroup) -> None:
 
 def get(group_id: str) -> UserGroup | None:
     """The user group, strongly consistent; None for a missing group or a node group."""
-    try:
-        item = GroupModel.get(group_id, consistent_read=True)
-    except GroupModel.DoesNotExist:
-        return None
-    return to_user_group(item) if item.kind == USER_GROUP else None
+    item = group_item(group_id, USER_GROUP)
+    return to_user_group(item) if item is not None else None
 
 
 def owned_by(user_id: str) -> list[UserGroup]:

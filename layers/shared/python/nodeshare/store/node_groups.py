@@ -16,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from nodeshare.model.entities import Grant, Node, NodeGroup
 from nodeshare.model.errors import Conflict
+from nodeshare.store.access import group_item
 from nodeshare.store.conditions import applied, refused_as
 from nodeshare.store.grants import NODE_GROUP_TARGET, index_subject, unindex_subject
 from nodeshare.store.models import NODE_GROUP, GroupModel, NodeModel
@@ -148,11 +149,8 @@ def create(group: NodeGroup, nodes: Sequence[Node]) -> None:
 
 def get(group_id: str) -> NodeGroup | None:
     """The node group, strongly consistent; None for a missing group or a user group."""
-    try:
-        item = GroupModel.get(group_id, consistent_read=True)
-    except GroupModel.DoesNotExist:
-        return None
-    return to_node_group(item) if item.kind == NODE_GROUP else None
+    item = group_item(group_id, NODE_GROUP)
+    return to_node_group(item) if item is not None else None
 
 
 def owned_by(user_id: str) -> list[NodeGroup]:

@@ -15,6 +15,7 @@ from pynamodb.transactions import TransactWrite
 
 from nodeshare.model.entities import Project
 from nodeshare.model.errors import Conflict, GroupLimitReached
+from nodeshare.store.access import group_item
 from nodeshare.store.conditions import REFUSAL_REASONS, is_refused, refused_as
 from nodeshare.store.models import PROJECT, PROJECT_OWNER, GroupModel, UserModel
 from nodeshare.store.records import to_project
@@ -42,11 +43,8 @@ def create(project: Project) -> None:
 
 def get(project_id: str) -> Project | None:
     """The project, strongly consistent; None for a missing id or any other kind of item."""
-    try:
-        item = GroupModel.get(project_id, consistent_read=True)
-    except GroupModel.DoesNotExist:
-        return None
-    return to_project(item) if item.kind == PROJECT else None
+    item = group_item(project_id, PROJECT)
+    return to_project(item) if item is not None else None
 
 
 def list_page(start_id: str | None, limit: int) -> tuple[list[Project], str | None]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from nodeshare.model.entities import RoleDefinition, RolePermission
 from nodeshare.model.errors import Conflict
+from nodeshare.store.access import group_item
 from nodeshare.store.conditions import applied, refused_as
 from nodeshare.store.models import ROLE, GroupModel, UserModel
 from nodeshare.store.records import to_role
@@ -29,11 +30,8 @@ def create(role: RoleDefinition) -> None:
 
 def get(role_id: str) -> RoleDefinition | None:
     """The role, strongly consistent; None for a missing id or any other kind of item."""
-    try:
-        item = GroupModel.get(role_id, consistent_read=True)
-    except GroupModel.DoesNotExist:
-        return None
-    return to_role(item) if item.kind == ROLE else None
+    item = group_item(role_id, ROLE)
+    return to_role(item) if item is not None else None
 
 
 def owned_by(user_id: str) -> list[RoleDefinition]:
