@@ -34,6 +34,7 @@ from nodeshare.domain.authorization import (
     authorize,
     authorize_many,
     authorize_role,
+    authorize_roles,
 )
 from nodeshare.domain.terms import parse_terms, term_json
 from nodeshare.domain.users import normalize_email
@@ -138,8 +139,7 @@ def assign_roles(principal: Principal, user_name: str, role_ids: list[str], now:
     role_ids = list(dict.fromkeys(role_ids))
     if len(role_ids) > MAX_ASSIGNED_ROLES:
         raise BadRequest(f"At most {MAX_ASSIGNED_ROLES} roles may be assigned to a user")
-    for role_id in role_ids:
-        authorize_role(principal, role_id)
+    authorize_roles(principal, role_ids)
     user = user_store.find_by_name(normalize_email(user_name))
     if not role_ids:
         if user is not None:
