@@ -29,9 +29,16 @@ class Caller(StrEnum):
     PUBLIC = "public"
     USER = "user"
     OPERATOR = "operator"
+    # A node with a thing token for its own node (`domain.thing_tokens`): verified by the thing
+    # authorizer (the stack's own JWT issuer), never by the users' one.
+    THING = "thing"
 
 
-PUBLIC, OPERATOR = Caller.PUBLIC, Caller.OPERATOR
+PUBLIC, OPERATOR, THING = Caller.PUBLIC, Caller.OPERATOR, Caller.THING
+# The KMS actions that sign and publish thing tokens (IAM on the thing-token key only).
+SIGN, PUBLISH_KEY = "kms:Sign", "kms:GetPublicKey"
+# The thing-token issuer, under the API's own URL: its discovery document and keys are routes.
+THING_ISSUER_PATH = "/v1/thing-issuer"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class Route:
     reads: tuple[str, ...] = ()  # tables it reads
     writes: tuple[str, ...] = ()  # tables it writes (and reads)
     cognito: tuple[str, ...] = ()  # Cognito admin actions it calls (IAM); public client APIs need none
+    kms: tuple[str, ...] = ()  # KMS actions it calls on the thing-token key (IAM)
     body: dict[str, Any] | None = None  # the JSON Schema its body is validated against
     query: tuple[str, ...] = ()  # the query parameters it reads (for the OpenAPI document)
 
@@ -119,6 +127,29 @@ ROUTES: tuple[Route, ...] = (
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
           "Claim a node nobody owns with its thing password; the caller becomes primary",
           reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.CLAIM_NODE),
+    # --- things' own credentials and device routes (the node as the caller) ---
+    Route("get_thing_issuer", "GET", f"{THING_ISSUER_PATH}/.well-known/openid-configuration",
+          "things.get_thing_issuer", "The thing-token issuer's OpenID discovery document", caller=PUBLIC),
+    Route("get_thing_keys", "GET", f"{THING_ISSUER_PATH}/.well-known/jwks.json", "things.get_thing_keys",
+          "The public keys thing tokens are signed with (JWKS)", caller=PUBLIC, kms=(PUBLISH_KEY,)),
+    Route("issue_thing_token", "POST", "/v1/things/{node_id}/token", "things.issue_thing_token",
+          "Exchange a node's thing password for a short-lived thing token", caller=PUBLIC,
+          reads=(NODES,), writes=(REQUESTS,), kms=(SIGN,), body=schemas.THING_TOKEN),
+    Route("report_node_config", "PUT", "/v1/things/{node_id}/config", "things.report_node_config",
+          "The node reports its config (devices, params and their properties)", caller=THING,
+          writes=(NODES,), body=schemas.NODE_CONFIG),
+    Route("report_node_params", "PUT", "/v1/things/{node_id}/params", "things.report_node_params",
+          "The node reports current param values: merged, checked against its config, archived",
+          caller=THING, writes=(NODES, ARCHIVE), body=schemas.PARAMS_PAYLOAD),
+    Route("get_desired_params", "GET", "/v1/things/{node_id}/params", "things.get_desired_params",
+          "The param values users wrote since a time (epoch ms), for the node to apply",
+          caller=THING, reads=(NODES, ARCHIVE), query=("since",)),
+    Route("report_connectivity", "PUT", "/v1/things/{node_id}/connectivity", "things.report_connectivity",
+          "The node reports whether it is connected", caller=THING, writes=(NODES,),
+          body=schemas.CONNECTIVITY),
+    Route("report_factory_reset", "POST", "/v1/things/{node_id}/reset", "things.report_factory_reset",
+          "The node reports a factory reset: its primary may then be replaced by a password claim",
+          caller=THING, writes=(NODES,)),
     # --- the caller's nodes (RainMaker) ---
     Route("list_user_nodes", "GET", "/v1/user/nodes", "nodes.list_user_nodes",
           "The caller's nodes, optionally with details", reads=DECISION,

@@ -108,6 +108,19 @@ CLAIM_NODE = {
     "properties": {"userID": ID, "thingPassword": PASSWORD},
 }
 
+THING_TOKEN = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["thingPassword"],
+    "properties": {"thingPassword": PASSWORD},
+}
+CONNECTIVITY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["connected"],
+    "properties": {"connected": {"type": "boolean"}},
+}
+
 LOGIN = {
     "type": "object",
     "properties": {

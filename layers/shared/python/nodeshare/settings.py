@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+ONE_HOUR = 3600
 SEVEN_DAYS = 7 * 24 * 3600
 # How long the params archive keeps a record, counted from the time it records (README, "Table
 # and key design"): a setting, `ARCHIVE_RETENTION_SECONDS`.
@@ -33,6 +34,11 @@ class Settings:
     # The local stack confirms sign-ups at once (there is no mailbox); a deployed stack never does.
     auto_confirm_sign_up: bool
     max_body_bytes: int
+    # Thing tokens (`domain.thing_tokens`): the KMS key that signs them, the issuer URL the thing
+    # authorizer trusts (its discovery document and keys are served under it), their lifetime.
+    thing_key_id: str
+    thing_token_issuer: str
+    thing_token_seconds: int
 
 
 @cache
@@ -53,4 +59,7 @@ def settings() -> Settings:
         archive_retention_seconds=int(env.get("ARCHIVE_RETENTION_SECONDS", NINETY_DAYS)),
         auto_confirm_sign_up=env.get("AUTO_CONFIRM_SIGN_UP", "false").lower() == "true",
         max_body_bytes=int(env.get("MAX_BODY_BYTES", 64 * 1024)),
+        thing_key_id=env.get("THING_KEY_ID", ""),
+        thing_token_issuer=env.get("THING_TOKEN_ISSUER", ""),
+        thing_token_seconds=int(env.get("THING_TOKEN_SECONDS", ONE_HOUR)),
     )

@@ -52,6 +52,7 @@ from nodeshare.model.entities import (
     Role,
     RoleDefinition,
     ShareRequest,
+    Thing,
     UserGroup,
 )
 from nodeshare.model.errors import (
@@ -62,12 +63,14 @@ from nodeshare.model.errors import (
     OperatorOnly,
     RequestNotFound,
     RoleNotFound,
+    Unauthenticated,
 )
 from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
 from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import node_groups as node_group_store
+from nodeshare.store import nodes as node_store
 from nodeshare.store import permission_requests as permission_request_store
 from nodeshare.store import requests as request_store
 from nodeshare.store import roles as role_store
@@ -294,9 +297,11 @@ def _claim(principal: Principal, node: Node, projects: frozenset[str]) -> Decisi
     named, `all`, or through one of the principal's `projects`."""
     if not (principal.is_operator or in_scope(node.scopes, principal.user_id, projects)):
         return Decision(False, False, None, None, ("outside the node's scopes",))
-    if node.primary_user_id is not None:
-        return Decision(False, False, None, None, ("claimed: its primary must release it first",))
-    return Decision(True, False, None, None, ("unclaimed: it may be claimed with its thing password",))
+    if node.primary_user_id is None:
+        return Decision(True, False, None, None, ("unclaimed: it may be claimed with its thing password",))
+    if node.reset_epoch == node.epoch:
+        return Decision(True, False, None, None, ("the node reported a factory reset under its primary",))
+    return Decision(False, False, None, None, ("claimed: its primary must release it first",))
 
 
 def decide(
@@ -699,6 +704,26 @@ def require_operator(principal: Principal) -> None:
     is read."""
     if not principal.is_operator:
         raise OperatorOnly("Only operators may do this")
+
+
+def may_act_as_thing(thing: Thing, node: Node | None) -> bool:
+    """A thing acts on its own node alone, with a token issued under the node's current secret
+    (rotating the secret ends every earlier token at once). Reporting config, params,
+    connectivity or a factory reset is all a thing may do, and all of it is the node's own."""
+    return node is not None and node.node_id == thing.node_id and node.secret_version == thing.secret_version
+
+
+def authorize_thing(thing: Thing, node_id: str) -> Node:
+    """The node a device route names, read once, if `thing` may act on it; a token for another
+    node is refused before anything is read (403), a token the node no longer honours (a rotated
+    secret, a deleted node) as unauthenticated (401). The write that follows is conditioned on
+    the same secret version (`store.nodes.report`)."""
+    if thing.node_id != node_id:
+        raise AccessDenied("A thing token acts only on its own node")
+    node = node_store.get(node_id)
+    if not may_act_as_thing(thing, node) or node is None:
+        raise Unauthenticated("Thing token is no longer valid")
+    return node
 
 
 def may_handle_role(principal: Principal, role: RoleDefinition | None) -> bool:

@@ -18,6 +18,15 @@ class Principal:
     is_operator: bool = False
 
 
+@dataclass(frozen=True)
+class Thing:
+    """A node calling with its thing token (`domain.thing_tokens`), as the thing authorizer vouched
+    for it: the node it is, and the secret version its token was issued under."""
+
+    node_id: str
+    secret_version: int
+
+
 class Role(StrEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
@@ -51,6 +60,12 @@ class Node:
     # Free-form JSON set by the primary or an `rwp` user (esp-rainmaker-cli `node set-metadata`),
     # checked by `domain.stored_json.check_storable`.
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Moves when an operator sets a new secret: thing tokens carry the version they were issued
+    # under, and device routes refuse any other (`authorization.authorize_thing`).
+    secret_version: int = 0
+    # The epoch under which the node itself last reported a factory reset (with its token): a
+    # password claim may then replace its primary (SPEC §2.10, `authorization.decide`'s claim).
+    reset_epoch: int | None = None
 
 
 # Who made a grant, and on whose authority: empty when the primary made it (the node's epoch
@@ -321,6 +336,7 @@ class GroupShareRequest:
 class ArchiveKind(StrEnum):
     WRITE = "write"  # a params write, recorded in the transaction that made it
     CORRECTION = "correction"  # added to the archive afterwards (`PUT /v1/user/nodes/params/history`)
+    REPORT = "report"  # values the node itself reported (`PUT /v1/things/{node_id}/params`)
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,9 @@ class NodeModel(Model):
     node_groups = MapAttribute(null=True)  # type: ignore[var-annotated]
     # Free-form JSON metadata (esp-rainmaker-cli `node set-metadata`); absent when empty.
     metadata = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # Thing tokens name the secret version they were issued under (`domain.thing_tokens`).
+    secret_version = NumberAttribute(null=True)  # absent: 0
+    reset_epoch = NumberAttribute(null=True)  # the epoch a factory reset was reported in
 
     by_catalog = NodesByCatalog()
 

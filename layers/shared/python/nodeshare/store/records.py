@@ -61,6 +61,8 @@ def to_node(item: NodeModel) -> Node:
             for group_id, entry in sorted((plain(item.node_groups) or {}).items())
         ),
         metadata=plain(item.metadata) or {},
+        secret_version=int(item.secret_version or 0),
+        reset_epoch=None if item.reset_epoch is None else int(item.reset_epoch),
     )
 
 
