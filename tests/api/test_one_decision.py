@@ -28,6 +28,7 @@ DECIDERS = (
     "may_handle_node_group",
     "may_handle_role",
     "may_act_as_thing",
+    "may_see_mapping",
 )
 # Routes that create the node they name: only who may call them is decided (`Route.caller`).
 CREATES_THE_NODE = {"register_node"}
@@ -100,6 +101,8 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "get_desired_params": ("since=0", None, {"node_id": "n1"}),
     "report_connectivity": ("", {"connected": True}, {"node_id": "n1"}),
     "report_factory_reset": ("", None, {"node_id": "n1"}),
+    "confirm_node_mapping": ("", {"user_id": "u-1", "secret_key": "k"}, {"node_id": "n1"}),
+    "get_node_mapping": ("request_id=" + "0" * 32, None, {}),
 }
 
 

@@ -114,6 +114,12 @@ THING_TOKEN = {
     "required": ["thingPassword"],
     "properties": {"thingPassword": PASSWORD},
 }
+THING_MAPPING = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["user_id", "secret_key"],
+    "properties": {"user_id": ID, "secret_key": {"type": "string", "minLength": 1, "maxLength": 256}},
+}
 CONNECTIVITY = {
     "type": "object",
     "additionalProperties": False,

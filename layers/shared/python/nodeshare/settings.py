@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+TEN_MINUTES = 600
 ONE_HOUR = 3600
 SEVEN_DAYS = 7 * 24 * 3600
 # How long the params archive keeps a record, counted from the time it records (README, "Table
@@ -39,6 +40,8 @@ class Settings:
     thing_key_id: str
     thing_token_issuer: str
     thing_token_seconds: int
+    # A provisioning (user-node mapping) request must be confirmed by the node within this.
+    mapping_ttl_seconds: int
 
 
 @cache
@@ -62,4 +65,5 @@ def settings() -> Settings:
         thing_key_id=env.get("THING_KEY_ID", ""),
         thing_token_issuer=env.get("THING_TOKEN_ISSUER", ""),
         thing_token_seconds=int(env.get("THING_TOKEN_SECONDS", ONE_HOUR)),
+        mapping_ttl_seconds=int(env.get("MAPPING_TTL_SECONDS", TEN_MINUTES)),
     )

@@ -44,6 +44,7 @@ from nodeshare.model.entities import (
     Grant,
     GrantedBy,
     GroupShareRequest,
+    MappingRequest,
     Node,
     NodeGroup,
     NodeGroupMembership,
@@ -83,6 +84,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"  # hand the node to another primary: the primary alone
     LEAVE = "leave"  # remove one's own association with the node
     CLAIM = "claim"  # become primary with the thing password (Kii)
+    PROVISION = "provision"  # become primary by a mapping request the node confirms (RainMaker)
     RUN = "run"  # run one of the node's declared actions (Symphony)
     ARCHIVE_READ = "archive_read"  # page through the params archive (history)
     ARCHIVE_WRITE = "archive_write"  # add a correction record to the archive
@@ -304,6 +306,15 @@ def _claim(principal: Principal, node: Node, projects: frozenset[str]) -> Decisi
     return Decision(False, False, None, None, ("claimed: its primary must release it first",))
 
 
+def _provision(principal: Principal, node: Node, projects: frozenset[str]) -> Decision:
+    """Provisioning (RainMaker's mapping request) makes the caller primary once the node itself
+    confirms it with its token and the secret key the app gave it: the node's own participation,
+    so even an owned node may be provisioned (SPEC §2.10). Scopes hold as for a claim."""
+    if not (principal.is_operator or in_scope(node.scopes, principal.user_id, projects)):
+        return Decision(False, False, None, None, ("outside the node's scopes",))
+    return Decision(True, False, None, None, ("the node confirmed the mapping request",))
+
+
 def decide(
     principal: Principal, action: Action, facts: NodeFacts, now: int, action_id: str | None = None
 ) -> Decision:
@@ -314,6 +325,8 @@ def decide(
         return Decision(False, False, None, None, ("node does not exist",))
     if action is Action.CLAIM:
         return _claim(principal, node, facts.projects)
+    if action is Action.PROVISION:
+        return _provision(principal, node, facts.projects)
     if node.primary_user_id == principal.user_id:
         return Decision(True, True, Role.PRIMARY, None, (f"primary of the node (epoch {node.epoch})",))
 
@@ -724,6 +737,11 @@ def authorize_thing(thing: Thing, node_id: str) -> Node:
     if not may_act_as_thing(thing, node) or node is None:
         raise Unauthenticated("Thing token is no longer valid")
     return node
+
+
+def may_see_mapping(principal: Principal, mapping: MappingRequest | None) -> bool:
+    """A mapping request is its requester's alone (anyone else's answers like a missing one)."""
+    return mapping is not None and mapping.user_id == principal.user_id
 
 
 def may_handle_role(principal: Principal, role: RoleDefinition | None) -> bool:

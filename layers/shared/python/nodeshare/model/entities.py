@@ -27,6 +27,28 @@ class Thing:
     secret_version: int
 
 
+class MappingStatus(StrEnum):
+    """RainMaker's user-node mapping request states (`GET /v1/user/nodes/mapping`)."""
+
+    REQUESTED = "requested"  # the user asked; the node has not confirmed yet
+    OFFERED = "offered"  # the node confirmed first; the user's request completes it
+    CONFIRMED = "confirmed"  # the user became primary
+    DISCARDED = "discarded"  # refused when answered (the user may not claim the node)
+    TIMEDOUT = "timedout"  # not confirmed in time (never stored: an expired request reads so)
+
+
+@dataclass(frozen=True)
+class MappingRequest:
+    """A provisioning request: `user_id` asks to become primary of `node_id`, and the node
+    confirms with the same secret key (`domain.mappings`)."""
+
+    request_id: str
+    node_id: str
+    user_id: str
+    status: MappingStatus
+    expires_at: int
+
+
 class Role(StrEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -75,8 +75,15 @@ def list_page(start_id: str | None, limit: int) -> tuple[list[Node], str | None]
     return nodes, (next_key["node_id"]["S"] if next_key else None)
 
 
-def claim(node: Node, user_id: str, user_name: str, now: int) -> int:
+def claim(
+    node: Node,
+    user_id: str,
+    user_name: str,
+    now: int,
+    also: Callable[[TransactWrite], None] | None = None,
+) -> int:
     """Make `user_id` primary under a new epoch; refused if the node changed since it was read.
+    `also` adds its own items to the same transaction (a mapping request confirmed by the claim).
 
     Earlier associations stay behind with the old epoch: they stop counting at once, and the
     stream processor deletes them.
@@ -108,6 +115,8 @@ def claim(node: Node, user_id: str, user_name: str, now: int) -> int:
                 created_at=now,
             )
         )
+        if also is not None:
+            also(transaction)
     return new_epoch
 
 
