@@ -1,21 +1,17 @@
-"""The HTTP API: one Lambda per route of the route table, a Cognito JWT authorizer, stage
-throttling and access logs, and IAM for exactly what each route's entry lists."""
+"""The HTTP API's shared pieces: the API, its `$default` stage with throttling and access logs,
+and the JWT authorizer(s). The routes themselves live in one nested stack per area
+(`infra/areas.py`); `authorizer_for` is the one place that picks a route's authorizer."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from typing import assert_never
+
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
-from aws_cdk import aws_apigatewayv2_authorizers as authorizers
-from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from nodeshare.routes import ROUTES, Route
-
-from infra.functions import FunctionFactory
+from nodeshare.routes import Caller, Route
 
 THROTTLE_RATE, THROTTLE_BURST = 100, 200
 ACCESS_LOG_FORMAT = (
@@ -24,6 +20,7 @@ ACCESS_LOG_FORMAT = (
     '"protocol":"$context.protocol","responseLength":"$context.responseLength",'
     '"integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}'
 )
+TOKEN_HEADER = "$request.header.Authorization"
 
 
 class Api(Construct):
@@ -32,8 +29,6 @@ class Api(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        functions: FunctionFactory,
-        tables: dict[str, dynamodb.Table],
         user_pool: cognito.UserPool,
         client: cognito.UserPoolClient,
     ) -> None:
@@ -57,41 +52,34 @@ class Api(Construct):
         self.stage.node.default_child.access_log_settings = apigwv2.CfnStage.AccessLogSettingsProperty(  # type: ignore[union-attr]
             destination_arn=access_logs.log_group_arn, format=ACCESS_LOG_FORMAT
         )
-        # HTTP API JWT authorizer: issuer = the pool, audience = the app client; it accepts the token
+        # Users' JWT authorizer: issuer = the pool, audience = the app client; it accepts the token
         # with or without "Bearer " and checks signature, expiry, issuer and aud / client_id.
-        self.authorizer = authorizers.HttpUserPoolAuthorizer(
-            "CognitoAuthorizer", user_pool, user_pool_clients=[client]
+        # Made here, in the parent stack, so that no nested stack owns it (the construct path is
+        # the one `HttpUserPoolAuthorizer` used, so the deployed authorizer keeps its logical id).
+        self.user_authorizer = apigwv2.HttpAuthorizer(
+            self.http_api,
+            "CognitoAuthorizer",
+            http_api=self.http_api,
+            type=apigwv2.HttpAuthorizerType.JWT,
+            identity_source=[TOKEN_HEADER],
+            jwt_issuer=f"https://cognito-idp.{Stack.of(self).region}.amazonaws.com/{user_pool.user_pool_id}",
+            jwt_audience=[client.user_pool_client_id],
         )
-        self.functions: dict[str, lambda_.Function] = {}
-        self.public_routes: list[apigwv2.HttpRoute] = []
-        for route in ROUTES:
-            self.functions[route.operation] = self._route(route, functions, tables, user_pool)
+        self._user_routes = apigwv2.HttpAuthorizer.from_http_authorizer_attributes(
+            self,
+            "UserRoutesAuthorizer",
+            authorizer_id=self.user_authorizer.authorizer_id,
+            authorizer_type=apigwv2.HttpAuthorizerType.JWT.value,
+        )
 
-    def _route(
-        self,
-        route: Route,
-        functions: FunctionFactory,
-        tables: dict[str, dynamodb.Table],
-        pool: cognito.UserPool,
-    ) -> lambda_.Function:
-        construct_id = "".join(part.capitalize() for part in route.operation.split("_"))
-        used = {name: tables[name] for name in route.tables}
-        function = functions.make(construct_id, route.handler, used, route.summary)
-        for name in route.reads:
-            if name not in route.writes:
-                tables[name].grant_read_data(function)
-        for name in route.writes:
-            tables[name].grant_read_write_data(function)
-        if route.cognito:
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=list(route.cognito), resources=[pool.user_pool_arn])
-            )
-        http_routes = self.http_api.add_routes(
-            path=route.path,
-            methods=[apigwv2.HttpMethod(route.method)],
-            integration=integrations.HttpLambdaIntegration(f"{construct_id}Integration", function),
-            authorizer=None if route.public else self.authorizer,
-        )
-        if route.public:
-            self.public_routes.extend(http_routes)
-        return function
+    def authorizer_for(self, route: Route) -> apigwv2.IHttpRouteAuthorizer | None:
+        """The authorizer API Gateway runs before `route`'s function, chosen by who may call it:
+        none for a public route, the users' JWT authorizer for user and operator routes (the
+        operator check is the handler's: membership of the `admin` group, SPEC §3.1)."""
+        match route.caller:
+            case Caller.PUBLIC:
+                return None
+            case Caller.USER | Caller.OPERATOR:
+                return self._user_routes
+            case _:
+                assert_never(route.caller)

@@ -1,13 +1,17 @@
-"""The nodeshare stack: composes identity, tables, the layer, the API and the stream processor."""
+"""The nodeshare stack: composes identity, tables, the layer, the API, its routes (one nested
+stack per area, `infra/areas.py`) and the stream processor."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
-from nodeshare.routes import ROUTES
+from nodeshare.routes import ROUTES, Route
 from nodeshare.settings import NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
+from infra.areas import RouteArea, routes_by_area
 from infra.functions import FunctionFactory
 from infra.identity import Identity
 from infra.layer import SharedLayer
@@ -17,7 +21,9 @@ from infra.tables import Tables
 
 
 class NodeshareStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, routes: Sequence[Route] = ROUTES, **kwargs: object
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         identity = Identity(self, "Identity")
         tables = Tables(self, "Tables")
@@ -34,31 +40,36 @@ class NodeshareStack(Stack):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )
-        api = Api(
-            self,
-            "Api",
-            functions=functions,
-            tables=tables.by_name,
-            user_pool=identity.user_pool,
-            client=identity.client,
-        )
+        api = Api(self, "Api", user_pool=identity.user_pool, client=identity.client)
+        self.areas = [
+            RouteArea(
+                self,
+                area,
+                routes=routes,
+                api=api,
+                functions=functions,
+                tables=tables.by_name,
+                user_pool=identity.user_pool,
+            )
+            for area, routes in routes_by_area(routes).items()
+        ]
         streams = Streams(self, "Streams", functions=functions, tables=tables.by_name)
         CfnOutput(self, "ApiUrl", value=api.http_api.api_endpoint)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        route_functions = {
+            area.functions[route.operation]: route for area in self.areas for route in area.routes
+        }
         acknowledge_reviewed_findings(
-            self,
             user_pool=identity.user_pool,
             tables_of={
                 **{
-                    api.functions[route.operation]: [
-                        tables.by_name[name] for name in route.tables if name in tables.indexed
-                    ]
-                    for route in ROUTES
+                    function: [tables.by_name[name] for name in route.tables if name in tables.indexed]
+                    for function, route in route_functions.items()
                 },
                 streams.processor: [tables.by_name[name] for name in tables.indexed],
             },
-            public_routes=api.public_routes,
+            public_routes=[route for area in self.areas for route in area.public_routes],
             stream_processor=streams.processor,
             stream_failures=streams.failures,
         )

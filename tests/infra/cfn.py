@@ -158,3 +158,39 @@ def grants_of_function(template: Template, function_id: str) -> set[Grant]:
             for resource in as_list(statement["Resource"]):
                 grants.add(Grant(action, describe_resource(template, resource)))
     return grants
+
+
+NESTED_STACK = "AWS::CloudFormation::Stack"
+
+
+def _substitute(value: Any, parameters: dict[str, Any]) -> Any:
+    """`value` with every `{"Ref": <parameter>}` replaced by what the parent passes that parameter."""
+    if isinstance(value, dict):
+        name = ref(value)
+        if name is not None and name in parameters:
+            return parameters[name]
+        if "Fn::Sub" in value:
+            assert not any(f"${{{name}}}" in json.dumps(value) for name in parameters), value
+        return {key: _substitute(item, parameters) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_substitute(item, parameters) for item in value]
+    return value
+
+
+def flatten(parent: Template, nested: dict[str, Template]) -> Template:
+    """One template holding the parent's resources and those of every nested stack (`nested`: the
+    nested template of each AWS::CloudFormation::Stack resource of the parent, by its logical id),
+    with each nested stack's parameters replaced by the values the parent passes it. A function's
+    policy in a nested stack then names a table by the table's own logical id, as it would if the
+    function were in the parent, so the readers above work unchanged.
+
+    Fails if a nested stack declares a parameter the parent does not pass (or the reverse), or if
+    two templates use the same logical id."""
+    flat: Template = {**parent, "Resources": dict(parent["Resources"])}
+    for stack_id, template in nested.items():
+        passed = parent["Resources"][stack_id]["Properties"].get("Parameters", {})
+        assert set(passed) == set(template.get("Parameters", {})), stack_id
+        for logical_id, resource in template["Resources"].items():
+            assert logical_id not in flat["Resources"], f"{logical_id} is in {stack_id} and elsewhere"
+            flat["Resources"][logical_id] = _substitute(resource, passed)
+    return flat

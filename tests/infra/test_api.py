@@ -3,11 +3,18 @@ behind a Cognito JWT authorizer, and a `$default` stage with throttling and acce
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
-from nodeshare.routes import ROUTES, Route
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cognito as cognito
+from aws_cdk.assertions import Template
+from nodeshare.routes import ROUTES, Caller, Route
 
+from infra.api import Api
 from tests.infra.cfn import api_routes, get_att, only_resource, ref, route_key
 
 BY_ROUTE = pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
@@ -92,3 +99,52 @@ def test_default_stage_writes_access_logs_to_a_log_group(template: dict[str, Any
         "$context.identity.sourceIp",
     ):
         assert variable in access_logs["Format"]
+
+
+def _route_for(caller: Caller) -> tuple[Api, dict[str, Any]]:
+    """An Api in a bare stack, the route a few table entries get when their caller is `caller`
+    (via `authorizer_for`), and the stack's template."""
+    stack = cdk.Stack(cdk.App(), "AuthorizerChoice")
+    pool = cognito.UserPool(stack, "Pool")
+    api = Api(stack, "Api", user_pool=pool, client=pool.add_client("Client"))
+    routes = [replace(route, caller=caller) for route in ROUTES[:3]]
+    chosen = {api.authorizer_for(route) for route in routes}
+    assert len(chosen) == 1, "the authorizer depends on the caller alone"
+    apigwv2.HttpRoute(
+        stack,
+        "Probe",
+        http_api=api.http_api,
+        route_key=apigwv2.HttpRouteKey.with_("/probe", apigwv2.HttpMethod.GET),
+        integration=integrations.HttpUrlIntegration("Probe", "https://example.com"),
+        authorizer=chosen.pop(),
+    )
+    return api, Template.from_stack(stack).to_json()
+
+
+@pytest.mark.parametrize("caller", list(Caller), ids=[caller.value for caller in Caller])
+def test_authorizer_is_chosen_by_the_caller_alone(caller: Caller) -> None:
+    """`Api.authorizer_for` (the one place a route's authorizer is chosen) gives public routes none
+    and user and operator routes the users' JWT authorizer, which the Api makes itself (routes only
+    refer to it, so no nested stack owns it), whatever else the route says."""
+    api, template = _route_for(caller)
+    _, route = only_resource(template, "AWS::ApiGatewayV2::Route")
+    authorizer_id, _ = only_resource(template, "AWS::ApiGatewayV2::Authorizer")
+
+    if caller is Caller.PUBLIC:
+        assert route["Properties"]["AuthorizationType"] == "NONE"
+        assert "AuthorizerId" not in route["Properties"]
+    else:
+        assert route["Properties"]["AuthorizationType"] == "JWT"
+        assert ref(route["Properties"]["AuthorizerId"]) == authorizer_id
+        assert api.user_authorizer.node.path.startswith(api.node.path)
+
+
+def test_a_caller_without_an_authorizer_fails_the_synth() -> None:
+    """A caller `authorizer_for` does not know (a new kind of token, before its authorizer exists)
+    is an error, never a silent fallback to the users' authorizer or to none."""
+    stack = cdk.Stack(cdk.App(), "UnknownCaller")
+    pool = cognito.UserPool(stack, "Pool")
+    api = Api(stack, "Api", user_pool=pool, client=pool.add_client("Client"))
+
+    with pytest.raises(AssertionError):
+        api.authorizer_for(replace(ROUTES[0], caller="gadget"))  # type: ignore[arg-type]
