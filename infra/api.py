@@ -11,7 +11,8 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from nodeshare.routes import Caller, Route
+from nodeshare.domain.thing_tokens import AUDIENCE as THING_AUDIENCE
+from nodeshare.routes import THING_ISSUER_PATH, Caller, Route
 
 THROTTLE_RATE, THROTTLE_BURST = 100, 200
 ACCESS_LOG_FORMAT = (
@@ -71,15 +72,37 @@ class Api(Construct):
             authorizer_id=self.user_authorizer.authorizer_id,
             authorizer_type=apigwv2.HttpAuthorizerType.JWT.value,
         )
+        # Things' JWT authorizer: the stack's own issuer, under this API (`domain.thing_tokens`):
+        # API Gateway reads its discovery document and keys from the two public routes there,
+        # and verifies thing tokens (signature, expiry, issuer, audience) with no function run.
+        self.thing_token_issuer = f"{self.http_api.api_endpoint}{THING_ISSUER_PATH}"
+        self.thing_authorizer = apigwv2.HttpAuthorizer(
+            self.http_api,
+            "ThingAuthorizer",
+            http_api=self.http_api,
+            type=apigwv2.HttpAuthorizerType.JWT,
+            identity_source=[TOKEN_HEADER],
+            jwt_issuer=self.thing_token_issuer,
+            jwt_audience=[THING_AUDIENCE],
+        )
+        self._thing_routes = apigwv2.HttpAuthorizer.from_http_authorizer_attributes(
+            self,
+            "ThingRoutesAuthorizer",
+            authorizer_id=self.thing_authorizer.authorizer_id,
+            authorizer_type=apigwv2.HttpAuthorizerType.JWT.value,
+        )
 
     def authorizer_for(self, route: Route) -> apigwv2.IHttpRouteAuthorizer | None:
         """The authorizer API Gateway runs before `route`'s function, chosen by who may call it:
         none for a public route, the users' JWT authorizer for user and operator routes (the
-        operator check is the handler's: membership of the `admin` group, SPEC §3.1)."""
+        operator check is the handler's: membership of the `admin` group, SPEC §3.1), the things'
+        for device routes."""
         match route.caller:
             case Caller.PUBLIC:
                 return None
             case Caller.USER | Caller.OPERATOR:
                 return self._user_routes
+            case Caller.THING:
+                return self._thing_routes
             case _:
                 assert_never(route.caller)

@@ -18,6 +18,7 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 from nodeshare.routes import Route
@@ -64,6 +65,7 @@ class RouteArea(NestedStack):
         functions: FunctionFactory,
         tables: dict[str, dynamodb.Table],
         user_pool: cognito.UserPool,
+        thing_key: kms.IKey,
     ) -> None:
         super().__init__(scope, nested_stack_id(area), description=f"nodeshare routes of functions/{area}/")
         self.area = area
@@ -72,7 +74,7 @@ class RouteArea(NestedStack):
         self.public_routes: list[apigwv2.HttpRoute] = []
         for route in routes:
             assert area_of(route) == area, (route.operation, area)
-            self.functions[route.operation] = self._route(route, api, functions, tables, user_pool)
+            self.functions[route.operation] = self._route(route, api, functions, tables, user_pool, thing_key)
 
     def _route(
         self,
@@ -81,6 +83,7 @@ class RouteArea(NestedStack):
         functions: FunctionFactory,
         tables: dict[str, dynamodb.Table],
         pool: cognito.UserPool,
+        thing_key: kms.IKey,
     ) -> lambda_.Function:
         construct_id = pascal(route.operation)
         used = {name: tables[name] for name in route.tables}
@@ -93,6 +96,10 @@ class RouteArea(NestedStack):
         if route.cognito:
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=list(route.cognito), resources=[pool.user_pool_arn])
+            )
+        if route.kms:
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=list(route.kms), resources=[thing_key.key_arn])
             )
         authorizer = api.authorizer_for(route)
         http_route = apigwv2.HttpRoute(

@@ -55,8 +55,9 @@ def acknowledge_reviewed_findings(
         _acknowledge(
             route,
             "APIG4",
-            "Public by the spec (SPEC §3.1): API versions, sign-in and sign-up are called before the "
-            "caller has a token. Every other route uses the Cognito JWT authorizer.",
+            "Public by the spec (SPEC §3.1, §3.2): API versions, sign-in, sign-up, the thing-token "
+            "exchange and the thing issuer's discovery document and keys are called before the caller "
+            "has a token. Every other route uses the Cognito or the thing JWT authorizer.",
         )
     # Function roles are their own constructs (`infra.functions.InlinePolicyRole`), beside the
     # function: the IAM findings are on the role.

@@ -18,6 +18,7 @@ from infra.layer import SharedLayer
 from infra.nag import acknowledge_reviewed_findings
 from infra.streams import Streams
 from infra.tables import Tables
+from infra.thing_tokens import ThingTokenKey
 
 
 class NodeshareStack(Stack):
@@ -28,10 +29,14 @@ class NodeshareStack(Stack):
         identity = Identity(self, "Identity")
         tables = Tables(self, "Tables")
         layer = SharedLayer(self, "Shared")
+        api = Api(self, "Api", user_pool=identity.user_pool, client=identity.client)
+        thing_key = ThingTokenKey(self, "ThingTokens")
         functions = FunctionFactory(
             self,
             layer.layer,
             {
+                "THING_KEY_ID": thing_key.key.key_id,
+                "THING_TOKEN_ISSUER": api.thing_token_issuer,
                 "USER_POOL_ID": identity.user_pool.user_pool_id,
                 "USER_POOL_CLIENT_ID": identity.client.user_pool_client_id,
                 "REQUEST_TTL_SECONDS": str(SEVEN_DAYS),
@@ -40,7 +45,6 @@ class NodeshareStack(Stack):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )
-        api = Api(self, "Api", user_pool=identity.user_pool, client=identity.client)
         self.areas = [
             RouteArea(
                 self,
@@ -50,6 +54,7 @@ class NodeshareStack(Stack):
                 functions=functions,
                 tables=tables.by_name,
                 user_pool=identity.user_pool,
+                thing_key=thing_key.key,
             )
             for area, routes in routes_by_area(routes).items()
         ]

@@ -115,7 +115,7 @@ def statements_of_role(template: Template, role_id: str) -> list[dict[str, Any]]
 @dataclass(frozen=True)
 class Grant:
     """One allowed action on one resource, the resource named in project terms:
-    `table:<name>`, `index:<name>` (its GSIs), `stream:<name>`, `user_pool`, `queue:<id>`,
+    `table:<name>`, `index:<name>` (its GSIs), `stream:<name>`, `user_pool`, `thing_key`, `queue:<id>`,
     or `other:<json>` for anything unrecognised."""
 
     action: str
@@ -136,6 +136,8 @@ def describe_resource(template: Template, resource: Any) -> str:
             return "user_pool"
         if kind == "AWS::SQS::Queue" and name == "Arn":
             return f"queue:{logical_id}"
+        if kind == "AWS::KMS::Key" and name == "Arn":
+            return "thing_key"
     if isinstance(resource, dict) and set(resource) == {"Fn::Join"}:
         separator, parts = resource["Fn::Join"]
         if separator == "" and len(parts) == 2 and parts[1] == "/index/*":
