@@ -23,9 +23,7 @@ def thing_token(api: Api, node_id: str, secret: str = SECRET) -> requests.Respon
 
 
 def as_thing(api: Api, node_id: str, secret: str = SECRET) -> Caller:
-    response = thing_token(api, node_id, secret)
-    assert response.status_code == 200, response.text
-    return Caller(api.base_url, token=f"Bearer {response.json()['access_token']}")
+    return api.thing(node_id, secret)
 
 
 def claims_of(token: str) -> dict:

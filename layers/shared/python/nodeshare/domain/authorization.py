@@ -70,6 +70,7 @@ from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
 from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
+from nodeshare.store import mappings as mapping_store
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import nodes as node_store
 from nodeshare.store import permission_requests as permission_request_store
@@ -112,6 +113,7 @@ MAX_GRANT_CHAIN = 3
 # What a role id may look like (Symphony's "rl-" and 32 hex digits, with room to spare): anything
 # else cannot be a role, and is refused like a missing one without a read.
 ROLE_ID_PATTERN = re.compile(r"[A-Za-z0-9-]{1,64}")
+MAPPING_ID_PATTERN = re.compile(r"[0-9a-f]{32}")  # `domain.mappings.request_id_for`
 
 # Symphony policies, and which of them let a caller whose roles narrow it (SPEC §1.1 step 4) do
 # each action. Reads, leaving and explaining are not narrowed; what needs `rwp` (`Action.SHARE`:
@@ -742,6 +744,14 @@ def authorize_thing(thing: Thing, node_id: str) -> Node:
 def may_see_mapping(principal: Principal, mapping: MappingRequest | None) -> bool:
     """A mapping request is its requester's alone (anyone else's answers like a missing one)."""
     return mapping is not None and mapping.user_id == principal.user_id
+
+
+def authorize_mapping(principal: Principal, request_id: str, now: int) -> MappingRequest:
+    """A mapping request, for its requester; anyone else's is refused exactly like a missing one."""
+    mapping = mapping_store.get(request_id, now) if MAPPING_ID_PATTERN.fullmatch(request_id) else None
+    if not may_see_mapping(principal, mapping) or mapping is None:
+        raise RequestNotFound(f"Mapping request {request_id} not found")
+    return mapping
 
 
 def may_handle_role(principal: Principal, role: RoleDefinition | None) -> bool:

@@ -27,12 +27,12 @@ from nodeshare.domain.authorization import (
     Action,
     NodeAccess,
     authorize_many,
+    authorize_mapping,
     authorize_thing,
-    may_see_mapping,
 )
 from nodeshare.domain.sharing import caller_name
 from nodeshare.model.entities import MappingRequest, MappingStatus, Principal, Thing
-from nodeshare.model.errors import BadRequest, Conflict, RequestNotFound
+from nodeshare.model.errors import BadRequest, Conflict
 from nodeshare.settings import settings
 from nodeshare.store import mappings as mapping_store
 from nodeshare.store import nodes as node_store
@@ -70,9 +70,7 @@ def confirm_mapping(thing: Thing, node_id: str, user_id: str, secret_key: str, n
 
 
 def mapping_status(principal: Principal, request_id: str, now: int) -> MappingStatus:
-    mapping = mapping_store.get(request_id, now) if len(request_id) == REQUEST_ID_LENGTH else None
-    if not may_see_mapping(principal, mapping) or mapping is None:
-        raise RequestNotFound(f"Mapping request {request_id} not found")
+    mapping = authorize_mapping(principal, request_id, now)
     # The node's confirmation waiting for the user's request is, to the user, still requested.
     return MappingStatus.REQUESTED if mapping.status is MappingStatus.OFFERED else mapping.status
 
