@@ -38,10 +38,11 @@ class FunctionFactory:
         tables: dict[str, dynamodb.Table],
         description: str,
         timeout_seconds: int = 10,
+        exclude_env: tuple[str, ...] = (),
     ) -> lambda_.Function:
         """A function for `functions/<handler_module>.py`, told the names of `tables`
-        (the caller grants the access)."""
-        environment = dict(self.common_env)
+        (the caller grants the access) and the common settings but `exclude_env`."""
+        environment = {key: value for key, value in self.common_env.items() if key not in exclude_env}
         environment.update({ENV_VAR[name]: table.table_name for name, table in tables.items()})
         return lambda_.Function(
             self.scope,

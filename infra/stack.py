@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
-from nodeshare.routes import ROUTES
+from nodeshare.routes import ROUTES, USER_TRIGGER
 from nodeshare.settings import NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
@@ -34,6 +34,7 @@ class NodeshareStack(Stack):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )
+        user_trigger = identity.add_user_trigger(functions, tables.by_name["users"])
         api = Api(
             self,
             "Api",
@@ -46,6 +47,7 @@ class NodeshareStack(Stack):
         CfnOutput(self, "ApiUrl", value=api.http_api.api_endpoint)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        CfnOutput(self, "UsersTableName", value=tables.by_name["users"].table_name)  # make operator
         acknowledge_reviewed_findings(
             self,
             user_pool=identity.user_pool,
@@ -57,6 +59,9 @@ class NodeshareStack(Stack):
                     for route in ROUTES
                 },
                 streams.processor: [tables.by_name[name] for name in tables.indexed],
+                user_trigger: [
+                    tables.by_name[name] for name in USER_TRIGGER.tables if name in tables.indexed
+                ],
             },
             public_routes=api.public_routes,
             stream_processor=streams.processor,

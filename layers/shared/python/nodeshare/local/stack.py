@@ -68,6 +68,7 @@ def start(port: int | None = None) -> LocalStack:
     # Imported after the environment is set: models read table names at import.
     from nodeshare import clock
     from nodeshare.domain.users import create_operator
+    from nodeshare.local import cognito_triggers
     from nodeshare.local import emulator as local_emulator
     from nodeshare.local.authorizer import JwtAuthorizer
     from nodeshare.local.gateway import Gateway, HandlerPool, handler_path, serve
@@ -82,11 +83,16 @@ def start(port: int | None = None) -> LocalStack:
     os.environ["USER_POOL_ID"], os.environ["USER_POOL_CLIENT_ID"] = pool_id, client_id
     settings.cache_clear()
 
+    functions_dir = Path(os.environ.get("NODESHARE_FUNCTIONS_DIR") or REPO_ROOT / "functions")
+    # What the deployed pool does around its calls (triggers, mail) and the emulator does not.
+    cognito_side = cognito_triggers.CognitoSide(functions_dir)
+    cognito_side.warm()
+    cognito_triggers.install(cognito_side)
+
     admin_user_name = os.environ.get("ADMIN_USER_NAME") or DEFAULT_ADMIN
     admin_password = os.environ.get("ADMIN_PASSWORD") or _generated_password()
     create_operator(admin_user_name, admin_password, clock.now())
 
-    functions_dir = Path(os.environ.get("NODESHARE_FUNCTIONS_DIR") or REPO_ROOT / "functions")
     authorizer = JwtAuthorizer(
         jwks_url=f"{aws.endpoint}/{pool_id}/.well-known/jwks.json",
         issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
