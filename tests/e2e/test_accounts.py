@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.test_sharing import answer, received, share
+from tests.e2e.test_sharing import answer, received, sent, share
 from tests.support.client import PASSWORD, Api, Caller, unique_email
-from tests.support.local_stack import REPO_ROOT, RunningStack
+from tests.support.local_stack import REPO_ROOT, RunningStack, wait_for
 
 CUSTOM_USER_ID = "custom:user_id"
 
@@ -177,3 +177,94 @@ def test_an_admin_created_account_with_a_temporary_password_is_told_why_it_canno
     response = api.anonymous.post("/v1/login2", json={"user_name": email, "password": PASSWORD})
     assert response.status_code == 401
     assert "NEW_PASSWORD_REQUIRED" in response.json()["description"]
+
+
+# The account commands ---------------------------------------------------------------------------
+
+
+def mailed_code(stack: RunningStack, email: str, what: str) -> str:
+    """The latest code the local stack "mailed" to `email` (it prints what Cognito would send)."""
+    prefix = f"nodeshare local mail: to {email}: {what} "
+    found: list[str] = []
+
+    def printed() -> bool:
+        found[:] = [line for line in stack.log_path.read_text().splitlines() if line.startswith(prefix)]
+        return bool(found)
+
+    assert wait_for(printed, 10), f"no {what} for {email} in {stack.log_path}"
+    return found[-1].removeprefix(prefix).strip()
+
+
+def test_a_forgotten_password_is_reset_with_the_mailed_code(api: Api, local_stack: RunningStack):
+    alice = api.user("alice")
+    step_one = {"user_name": alice.user_name, "password": None, "verification_code": None}  # as the CLI
+    assert api.anonymous.put("/v1/forgotpassword2", json=step_one).status_code == 200
+    code = mailed_code(local_stack, alice.user_name, "password reset code")
+    new_password = "N3w-passw0rd!"
+    wrong = {"user_name": alice.user_name, "password": new_password, "verification_code": "000000x"}
+    assert api.anonymous.put("/v1/forgotpassword2", json=wrong).status_code == 400
+    right = {"user_name": alice.user_name, "password": new_password, "verification_code": code}
+    response = api.anonymous.put("/v1/forgotpassword2", json=right)
+    assert response.status_code == 200, response.text
+    assert api.log_in(alice.user_name, new_password).user_id == alice.user_id
+    old = api.anonymous.post("/v1/login2", json={"user_name": alice.user_name, "password": PASSWORD})
+    assert old.status_code == 401
+
+
+def test_a_reset_for_an_unknown_address_answers_like_a_known_one(api: Api):
+    known = api.user("known")
+    answers = [
+        api.anonymous.put("/v1/forgotpassword2", json={"user_name": name}).json()
+        for name in (known.user_name, unique_email("nobody"))
+    ]
+    assert answers[0] == answers[1]
+
+
+def test_deleting_an_account_releases_its_nodes_and_leaves_nothing_granting(
+    api: Api, local_stack: RunningStack
+):
+    # Given alice, primary of a node bob shares; rwp on carol's node, which she re-shared to dave;
+    # a request sent to erin, one received from carol; a group she owns, one of carol's she is in
+    alice, bob, carol, dave, erin = (api.user(name) for name in ("alice", "bob", "carol", "dave", "erin"))
+    hers = api.owned_node(alice)
+    assert answer(bob, share(alice, [hers], bob.user_name)["request_id"], True).status_code == 200
+    carols, other = api.owned_node(carol), api.owned_node(carol)
+    rwp = share(carol, [carols], alice.user_name, primary=True)["request_id"]
+    assert answer(alice, rwp, True).status_code == 200
+    assert answer(dave, share(alice, [carols], dave.user_name)["request_id"], True).status_code == 200
+    to_erin = share(alice, [hers], erin.user_name)["request_id"]
+    from_carol = share(carol, [other], alice.user_name)["request_id"]
+    alice.post("/v1/user/groups", json={"name": "Mine"})
+    group_id = carol.post("/v1/user/groups", json={"name": "Carol's"}).json()["group_id"]
+    assert (
+        carol.put(f"/v1/user/groups/{group_id}/users", json={"users": [alice.user_name]}).status_code == 200
+    )
+
+    # When she asks to delete her account: with the ID token it is refused, a wrong code too
+    id_caller = Caller(api.base_url, token=alice.id_token)
+    assert id_caller.delete("/v1/user2?request=true").status_code == 400
+    assert alice.delete("/v1/user2?request=true").status_code == 200
+    code = mailed_code(local_stack, alice.user_name, "verification code")
+    assert alice.delete("/v1/user2?verification_code=000000").status_code == 400
+    assert hers in bob.get("/v1/user/nodes").json()["nodes"]
+    # And with the mailed code
+    response = alice.delete(f"/v1/user2?verification_code={code}")
+    assert response.status_code == 200, response.text
+
+    # Then her node is released at once: bob has lost it, nobody owns it
+    assert hers not in bob.get("/v1/user/nodes").json()["nodes"]
+    assert api.claim(erin, hers).status_code == 204
+    # And what she re-shared as rwp stops with her; carol's node lists her no more
+    assert carols not in dave.get("/v1/user/nodes").json()["nodes"]
+    sharing = carol.get(f"/v1/user/nodes/sharing?node_id={carols}").json()["node_sharing"][0]["users"]
+    assert alice.user_name not in sharing.get("secondary", [])
+    # And her requests are withdrawn, her groups gone or left
+    assert to_erin not in [r["request_id"] for r in received(erin)]
+    assert from_carol not in [r["request_id"] for r in sent(carol)]
+    members = carol.get(f"/v1/user/groups/{group_id}/users").json()
+    assert alice.user_name not in str(members)
+    # And the account is gone: no sign-in, no refresh, no row
+    gone = api.anonymous.post("/v1/login2", json={"user_name": alice.user_name, "password": PASSWORD})
+    assert gone.status_code == 401
+    assert api.anonymous.post("/v1/login2", json={"refreshtoken": alice.refresh_token}).status_code == 401
+    assert local_stack.partition("nodeshare-users", "user_id", alice.user_id or "") == []

@@ -81,6 +81,14 @@ ROUTES: tuple[Route, ...] = (
     Route("sign_up_cli", "POST", "/v1/user2", "users.sign_up",
           "Sign up (the path esp-rainmaker-cli uses)", caller=PUBLIC, body=schemas.SIGN_UP),
     Route("get_user", "GET", "/v1/user", "users.get_user", "The caller's user info", reads=(USERS,)),
+    Route("forgot_password", "PUT", "/v1/forgotpassword2", "users.forgot_password",
+          "Mail a password-reset code (user_name only), or set a new password with it", caller=PUBLIC,
+          body=schemas.FORGOT_PASSWORD),
+    Route("delete_user", "DELETE", "/v1/user2", "users.delete_user",
+          "Delete the caller's account: ?request=true mails a code, ?verification_code= deletes; its "
+          "nodes are released and nothing of it keeps granting (needs the access token)",
+          reads=(*DECISION, REQUESTS), writes=(NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS),
+          cognito=("cognito-idp:AdminDeleteUser",), query=("request", "verification_code")),
     # --- operators ---
     Route("register_node", "POST", "/v1/admin/nodes", "admin.register_node",
           "Register a node (operators)", caller=OPERATOR, writes=(NODES,),

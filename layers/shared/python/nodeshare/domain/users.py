@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from nodeshare.model import errors
 from nodeshare.model.entities import Principal, Tokens, User
 from nodeshare.settings import settings
 from nodeshare.store import identity
@@ -65,6 +66,20 @@ def confirm_sign_up(user_name: str, verification_code: str) -> None:
     if settings().auto_confirm_sign_up:
         return  # already confirmed at sign-up; any code is accepted locally
     identity.confirm_sign_up(user_name, verification_code)
+
+
+def forgot_password(user_name: str, password: str | None, verification_code: str | None) -> bool:
+    """esp-rainmaker-cli's `forgotpassword`, two calls to one route: without a code, Cognito mails
+    one to the account's verified address (an unknown address answers the same: no enumeration);
+    with the code and a new password, the password is changed. True when it was changed."""
+    user_name = normalize_email(user_name)
+    if not verification_code and not password:
+        identity.forgot_password(user_name)
+        return False
+    if not verification_code or not password:
+        raise errors.BadRequest("Both verification_code and password are needed to set a new password")
+    identity.confirm_forgot_password(user_name, verification_code, password)
+    return True
 
 
 def log_in(user_name: str, password: str) -> Tokens:

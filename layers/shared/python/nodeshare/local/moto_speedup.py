@@ -127,14 +127,16 @@ def tokens_follow_the_account() -> None:
     signed in with. After a user changed her e-mail (the name she signed in with), moto could no
     longer find her account from her refresh token (`POST /v1/login2 {refreshtoken}` crashed it:
     a 500) nor sign her out. Tokens here record the account's own user name (its `sub` in an
-    e-mail-as-user-name pool), and a sign-out by any of its names finds them."""
-    from moto.cognitoidp.models import CognitoIdpUserPool
+    e-mail-as-user-name pool), and a sign-out by any of its names finds them. Deleting an account
+    revokes its tokens too (moto kept them, and a refresh crashed on the missing account)."""
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
     if getattr(CognitoIdpUserPool.create_refresh_token, "follows_the_account", False):
         return
     original_refresh = CognitoIdpUserPool.create_refresh_token
     original_access = CognitoIdpUserPool.create_access_token
     original_sign_out = CognitoIdpUserPool.sign_out
+    original_delete = CognitoIdpBackend.admin_delete_user
 
     def account_name(pool: Any, username: str) -> str:
         user = pool._get_user(username)
@@ -149,7 +151,13 @@ def tokens_follow_the_account() -> None:
     def sign_out(self: Any, username: str) -> None:
         original_sign_out(self, account_name(self, username))
 
+    def admin_delete_user(self: Any, user_pool_id: str, username: str) -> None:
+        user = self.admin_get_user(user_pool_id, username)
+        self.describe_user_pool(user_pool_id).sign_out(user.username)
+        original_delete(self, user_pool_id, username)
+
     create_refresh_token.follows_the_account = True  # type: ignore[attr-defined]
     CognitoIdpUserPool.create_refresh_token = create_refresh_token  # type: ignore[method-assign]
     CognitoIdpUserPool.create_access_token = create_access_token  # type: ignore[method-assign]
     CognitoIdpUserPool.sign_out = sign_out  # type: ignore[method-assign]
+    CognitoIdpBackend.admin_delete_user = admin_delete_user  # type: ignore[method-assign]
