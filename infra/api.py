@@ -18,6 +18,9 @@ from nodeshare.routes import ROUTES, Route
 from infra.functions import FunctionFactory
 
 THROTTLE_RATE, THROTTLE_BURST = 100, 200
+# The public routes that act — sign-up, sign-in, password reset — are what anyone can hammer without
+# an account (guessing passwords, mailing codes): a much lower limit than the stage's, per route.
+PUBLIC_ACTION_THROTTLE_RATE, PUBLIC_ACTION_THROTTLE_BURST = 5, 10
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",'
     '"method":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status",'
@@ -94,4 +97,17 @@ class Api(Construct):
         )
         if route.public:
             self.public_routes.extend(http_routes)
+        if route.public and route.method != "GET":
+            self._throttle_tighter(f"{route.method} {route.path}", http_routes)
         return function
+
+    def _throttle_tighter(self, route_key: str, http_routes: list[apigwv2.HttpRoute]) -> None:
+        stage: apigwv2.CfnStage = self.stage.node.default_child  # type: ignore[assignment]
+        settings = dict(stage.route_settings or {})  # type: ignore[call-overload]
+        settings[route_key] = {
+            "ThrottlingRateLimit": PUBLIC_ACTION_THROTTLE_RATE,
+            "ThrottlingBurstLimit": PUBLIC_ACTION_THROTTLE_BURST,
+        }
+        stage.route_settings = settings
+        for http_route in http_routes:  # a stage's route settings name routes that must exist
+            self.stage.node.add_dependency(http_route)

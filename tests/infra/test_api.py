@@ -92,3 +92,25 @@ def test_default_stage_writes_access_logs_to_a_log_group(template: dict[str, Any
         "$context.identity.sourceIp",
     ):
         assert variable in access_logs["Format"]
+
+
+def test_public_routes_that_act_are_throttled_tighter_than_the_stage(template: dict[str, Any]) -> None:
+    """Sign-up, sign-in and password reset need no account: each has its own, lower limit (issue
+    11); the stage depends on those routes (route settings must name existing routes)."""
+    stage_id, stage = only_resource(template, "AWS::ApiGatewayV2::Stage")
+    default = stage["Properties"]["DefaultRouteSettings"]
+    per_route = stage["Properties"]["RouteSettings"]
+    acting = [route for route in ROUTES if route.public and route.method != "GET"]
+    assert {"POST /v1/login2", "POST /v1/user", "POST /v1/user2", "PUT /v1/forgotpassword2"} == {
+        route_key(route) for route in acting
+    }
+    routes = api_routes(template)
+    route_ids = {key: logical_id for logical_id, resource in template["Resources"].items()
+                 for key in [resource.get("Properties", {}).get("RouteKey")] if key}  # fmt: skip
+    for route in acting:
+        settings = per_route[route_key(route)]
+        assert 0 < settings["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]
+        assert 0 < settings["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"]
+        assert route_key(route) in routes
+        assert route_ids[route_key(route)] in stage.get("DependsOn", []), stage_id
+    assert set(per_route) == {route_key(route) for route in acting}
