@@ -119,3 +119,32 @@ def test_logout_addresses_the_account_by_sub_not_by_an_email_it_may_lack(aws: di
     response = call("logout", claims=claims)
 
     assert response["statusCode"] == 200, response["body"]
+
+
+def test_the_operator_command_reads_the_pool_and_users_table_from_the_stacks_outputs():
+    """`make operator` on a deployed stack: `UserPoolId` and `UsersTableName` from its outputs."""
+    from botocore.stub import Stubber
+    from nodeshare.operator import stack_settings
+
+    cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+    outputs = [
+        {"OutputKey": "ApiUrl", "OutputValue": "https://x.execute-api.us-east-1.amazonaws.com"},
+        {"OutputKey": "UserPoolId", "OutputValue": "us-east-1_pool"},
+        {"OutputKey": "UsersTableName", "OutputValue": "Nodeshare-Users-1"},
+    ]
+    stack = {
+        "StackName": "Nodeshare",
+        "CreationTime": "2025-01-01T00:00:00Z",
+        "StackStatus": "CREATE_COMPLETE",
+    }
+    with Stubber(cloudformation) as stub:
+        stub.add_response(
+            "describe_stacks", {"Stacks": [{**stack, "Outputs": outputs}]}, {"StackName": "Nodeshare"}
+        )
+        stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "Old"})
+        assert stack_settings(cloudformation, "Nodeshare") == {
+            "USER_POOL_ID": "us-east-1_pool",
+            "USERS_TABLE": "Nodeshare-Users-1",
+        }
+        with pytest.raises(SystemExit, match="UserPoolId, UsersTableName"):
+            stack_settings(cloudformation, "Old")
