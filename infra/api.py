@@ -15,6 +15,10 @@ from nodeshare.domain.thing_tokens import AUDIENCE as THING_AUDIENCE
 from nodeshare.routes import THING_ISSUER_PATH, Caller, Route
 
 THROTTLE_RATE, THROTTLE_BURST = 100, 200
+# The public routes that act — sign-up, sign-in, password reset — are what anyone can hammer without
+# an account (guessing passwords, mailing codes): a much lower limit than the stage's, per route.
+PUBLIC_ACTION_THROTTLE_RATE, PUBLIC_ACTION_THROTTLE_BURST = 5, 10
+THING_TOKEN_THROTTLE_RATE, THING_TOKEN_THROTTLE_BURST = 50, 100
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",'
     '"method":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status",'
@@ -106,3 +110,29 @@ class Api(Construct):
                 return self._thing_routes
             case _:
                 assert_never(route.caller)
+
+    def throttle_for(self, route: Route) -> tuple[int, int] | None:
+        """(rate, burst) of a route with a limit of its own, below the stage's: the public routes
+        that act, which anyone can hammer without an account. People's (sign-up, sign-in, password
+        reset) get a person's limit; the thing-token exchange, which every device calls about once
+        per token lifetime, a fleet's (raise it with the fleet: 50/s is 180,000 devices renewing
+        hourly tokens)."""
+        if not route.public or route.method == "GET":
+            return None
+        if route.kms:  # the token exchange: the only public route that signs
+            return THING_TOKEN_THROTTLE_RATE, THING_TOKEN_THROTTLE_BURST
+        return PUBLIC_ACTION_THROTTLE_RATE, PUBLIC_ACTION_THROTTLE_BURST
+
+    def limit(self, route: Route, http_route: apigwv2.HttpRoute) -> None:
+        """Give `route` its own throttle on the stage (`throttle_for`), if it has one."""
+        throttle = self.throttle_for(route)
+        if throttle is None:
+            return
+        stage: apigwv2.CfnStage = self.stage.node.default_child  # type: ignore[assignment]
+        settings = dict(stage.route_settings or {})  # type: ignore[call-overload]
+        settings[f"{route.method} {route.path}"] = {
+            "ThrottlingRateLimit": throttle[0],
+            "ThrottlingBurstLimit": throttle[1],
+        }
+        stage.route_settings = settings
+        self.stage.node.add_dependency(http_route)  # a stage's route settings name routes that must exist

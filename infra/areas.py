@@ -112,4 +112,5 @@ class RouteArea(NestedStack):
         )
         if authorizer is None:
             self.public_routes.append(http_route)
+        api.limit(route, http_route)
         return function

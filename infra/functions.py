@@ -78,10 +78,12 @@ class FunctionFactory:
         tables: Mapping[str, dynamodb.ITable],
         description: str,
         timeout_seconds: int = 10,
+        exclude_env: tuple[str, ...] = (),
     ) -> lambda_.Function:
         """A function for `functions/<handler_module>.py` in `scope`, told the names of `tables`
-        (the caller grants the access), with its own role (`<construct_id>ServiceRole`)."""
-        environment = dict(self.common_env)
+        (the caller grants the access) and the common settings but `exclude_env`, with its own
+        role (`<construct_id>ServiceRole`)."""
+        environment = {key: value for key, value in self.common_env.items() if key not in exclude_env}
         environment.update({ENV_VAR[name]: table.table_name for name, table in tables.items()})
         return lambda_.Function(
             scope,

@@ -42,8 +42,9 @@ def acknowledge_reviewed_findings(
     _acknowledge(
         user_pool,
         "COG2",
-        "MFA is optional (TOTP) rather than required: esp-rainmaker-cli, which nodeshare must serve "
-        "unchanged, signs in with user name and password and cannot answer an MFA challenge.",
+        "MFA is off: esp-rainmaker-cli, which nodeshare must serve unchanged, signs in with user name "
+        "and password and cannot answer an MFA challenge, so a user who enrolled a second factor would "
+        "be locked out of it (infra/identity.py).",
     )
     _acknowledge(
         user_pool,

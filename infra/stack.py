@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
-from nodeshare.routes import ROUTES, Route
+from nodeshare.routes import ROUTES, USER_TRIGGER, Route
 from nodeshare.settings import NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
@@ -45,6 +45,7 @@ class NodeshareStack(Stack):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )
+        user_trigger = identity.add_user_trigger(functions, tables.by_name["users"])
         self.areas = [
             RouteArea(
                 self,
@@ -62,6 +63,7 @@ class NodeshareStack(Stack):
         CfnOutput(self, "ApiUrl", value=api.http_api.api_endpoint)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        CfnOutput(self, "UsersTableName", value=tables.by_name["users"].table_name)  # make operator
         route_functions = {
             area.functions[route.operation]: route for area in self.areas for route in area.routes
         }
@@ -73,6 +75,9 @@ class NodeshareStack(Stack):
                     for function, route in route_functions.items()
                 },
                 streams.processor: [tables.by_name[name] for name in tables.indexed],
+                user_trigger: [
+                    tables.by_name[name] for name in USER_TRIGGER.tables if name in tables.indexed
+                ],
             },
             public_routes=[route for area in self.areas for route in area.public_routes],
             stream_processor=streams.processor,

@@ -178,3 +178,32 @@ def test_a_caller_without_an_authorizer_fails_the_synth() -> None:
 
     with pytest.raises(AssertionError):
         api.authorizer_for(replace(ROUTES[0], caller="gadget"))  # type: ignore[arg-type]
+
+
+def test_public_routes_that_act_are_throttled_tighter_than_the_stage(
+    synthesis: Any, template: dict[str, Any]
+) -> None:
+    """Sign-up, sign-in and password reset need no account: each has its own, lower limit (issue
+    11), and so has the thing-token exchange (a fleet's); the stage depends on the nested stacks
+    holding those routes (route settings must name existing routes)."""
+    stage_id, stage = only_resource(template, "AWS::ApiGatewayV2::Stage")
+    default = stage["Properties"]["DefaultRouteSettings"]
+    per_route = stage["Properties"]["RouteSettings"]
+    acting = [route for route in ROUTES if route.public and route.method != "GET"]
+    assert {
+        "POST /v1/login2", "POST /v1/user", "POST /v1/user2", "PUT /v1/forgotpassword2",
+        "POST /v1/things/{node_id}/token",
+    } == {route_key(route) for route in acting}  # fmt: skip
+    routes = api_routes(template)
+    nested = {logical_id for logical_id, resource in template["Resources"].items()
+              if resource["Type"] == "AWS::CloudFormation::Stack"}  # fmt: skip
+    assert set(stage.get("DependsOn", [])) & nested, stage_id
+    for route in acting:
+        settings = per_route[route_key(route)]
+        assert 0 < settings["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]
+        assert 0 < settings["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"]
+        assert route_key(route) in routes
+    people = [route for route in acting if not route.kms]
+    assert {per_route[route_key(route)]["ThrottlingRateLimit"] for route in people} == {5}
+    assert per_route["POST /v1/things/{node_id}/token"]["ThrottlingRateLimit"] == 50
+    assert set(per_route) == {route_key(route) for route in acting}

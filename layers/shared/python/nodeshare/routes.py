@@ -82,14 +82,21 @@ ROUTES: tuple[Route, ...] = (
           "Log in with user name and password, or refresh tokens", caller=PUBLIC, body=schemas.LOGIN),
     Route("logout", "POST", "/v1/logout2", "users.logout", "Revoke the caller's refresh tokens",
           reads=(USERS,), cognito=("cognito-idp:AdminUserGlobalSignOut",), query=("logout_all",)),
+    # Sign-up makes the Cognito account only; its record is the pool trigger's (USER_TRIGGER).
     Route("sign_up", "POST", "/v1/user", "users.sign_up",
-          "Sign up, or confirm a sign-up with its verification code", caller=PUBLIC,
-          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",), body=schemas.SIGN_UP),
+          "Sign up, or confirm a sign-up with its verification code", caller=PUBLIC, body=schemas.SIGN_UP),
     # esp-rainmaker-cli 1.14.1 signs up at /v1/user2; the spec names /v1/user. Both are served.
     Route("sign_up_cli", "POST", "/v1/user2", "users.sign_up",
-          "Sign up (the path esp-rainmaker-cli uses)", caller=PUBLIC,
-          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",), body=schemas.SIGN_UP),
+          "Sign up (the path esp-rainmaker-cli uses)", caller=PUBLIC, body=schemas.SIGN_UP),
     Route("get_user", "GET", "/v1/user", "users.get_user", "The caller's user info", reads=(USERS,)),
+    Route("forgot_password", "PUT", "/v1/forgotpassword2", "users.forgot_password",
+          "Mail a password-reset code (user_name only), or set a new password with it", caller=PUBLIC,
+          body=schemas.FORGOT_PASSWORD),
+    Route("delete_user", "DELETE", "/v1/user2", "users.delete_user",
+          "Delete the caller's account: ?request=true mails a code, ?verification_code= deletes; its "
+          "nodes are released and nothing of it keeps granting (needs the access token)",
+          reads=(*DECISION, REQUESTS), writes=(NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS),
+          cognito=("cognito-idp:AdminDeleteUser",), query=("request", "verification_code")),
     # --- operators ---
     Route("register_node", "POST", "/v1/admin/nodes", "admin.register_node",
           "Register a node (operators)", caller=OPERATOR, writes=(NODES,),
@@ -334,3 +341,12 @@ ROUTES_BY_OPERATION = {route.operation: route for route in ROUTES}
 # The stream processor is not a route: it is fed by the table streams (infra/streams.py) and,
 # locally, by the stream pollers.
 STREAM_HANDLER = "streams.process_table_stream"
+
+# The user pool's trigger is not a route either: Cognito calls it on every confirmation and every
+# sign-in (infra/identity.py; locally nodeshare.local.cognito_triggers). What it may touch, in a
+# route's terms, so its IAM and the local checks read one definition.
+USER_TRIGGER = Route(
+    "record_user", "TRIGGER", "", "users.record_user",
+    "Record a confirmed or signed-in account: its users row and custom:user_id",
+    writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",),
+)  # fmt: skip

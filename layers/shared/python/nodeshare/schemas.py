@@ -148,6 +148,20 @@ SIGN_UP = {
     "oneOf": [{"required": ["password"]}, {"required": ["verification_code"]}],
 }
 
+# esp-rainmaker-cli's `forgotpassword` sends all three keys, null in its first call.
+FORGOT_PASSWORD = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["user_name"],
+    "properties": {
+        "user_name": EMAIL,
+        "password": {"anyOf": [PASSWORD, {"type": "null"}]},
+        "verification_code": {
+            "anyOf": [{"type": "string", "minLength": 1, "maxLength": 64}, {"type": "null"}]
+        },
+    },
+}
+
 SET_PARAMS_BATCH = {
     "type": "array",
     "minItems": 1,

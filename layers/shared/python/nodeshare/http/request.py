@@ -156,6 +156,18 @@ class Request:
             raise Unauthenticated("Unauthorized")
         return claims
 
+    def access_token(self) -> str:
+        """The caller's Cognito access token as it was sent (the authorizer has checked it), for the
+        calls Cognito makes on the user's own behalf; an ID token is refused with a 400."""
+        claims = (
+            self.event.request_context.authorizer.jwt_claim if self.event.request_context.authorizer else {}
+        )
+        header = (self.event.headers or {}).get("authorization", "")
+        token = header.removeprefix("Bearer ").strip()
+        if not claims or claims.get("token_use") != "access" or not token:
+            raise BadRequest("This needs the access token (accesstoken of /v1/login2), not the ID token")
+        return token
+
     def body(self) -> Any:
         """The JSON body, validated against the route's schema (the route table's `body`)."""
         schema = self.route.body

@@ -54,6 +54,7 @@ class SerializedMotoServer:
         moto_speedup.one_backup_per_table()
         moto_speedup.untrack_instances()
         moto_speedup.bounded_streams()
+        moto_speedup.tokens_follow_the_account()
         app = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
 

@@ -69,6 +69,7 @@ def start(port: int | None = None) -> LocalStack:
     from nodeshare import clock
     from nodeshare.domain.thing_tokens import AUDIENCE
     from nodeshare.domain.users import create_operator
+    from nodeshare.local import cognito_triggers
     from nodeshare.local import emulator as local_emulator
     from nodeshare.local.authorizer import JwtAuthorizer
     from nodeshare.local.gateway import Gateway, HandlerPool, handler_path, serve
@@ -83,11 +84,16 @@ def start(port: int | None = None) -> LocalStack:
     os.environ["USER_POOL_ID"], os.environ["USER_POOL_CLIENT_ID"] = pool_id, client_id
     settings.cache_clear()
 
+    functions_dir = Path(os.environ.get("NODESHARE_FUNCTIONS_DIR") or REPO_ROOT / "functions")
+    # What the deployed pool does around its calls (triggers, mail) and the emulator does not.
+    cognito_side = cognito_triggers.CognitoSide(functions_dir)
+    cognito_side.warm()
+    cognito_triggers.install(cognito_side)
+
     admin_user_name = os.environ.get("ADMIN_USER_NAME") or DEFAULT_ADMIN
     admin_password = os.environ.get("ADMIN_PASSWORD") or _generated_password()
     create_operator(admin_user_name, admin_password, clock.now())
 
-    functions_dir = Path(os.environ.get("NODESHARE_FUNCTIONS_DIR") or REPO_ROOT / "functions")
     os.environ["THING_KEY_ID"] = local_emulator.create_thing_key(aws.client("kms"))
     users = JwtAuthorizer(
         jwks_url=f"{aws.endpoint}/{pool_id}/.well-known/jwks.json",
