@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 from nodeshare.domain.thing_tokens import AUDIENCE as THING_AUDIENCE
@@ -26,6 +28,9 @@ ACCESS_LOG_FORMAT = (
     '"integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}'
 )
 TOKEN_HEADER = "$request.header.Authorization"
+# How long API Gateway keeps the either-token authorizer's answer for one token: shorter than any
+# token lives; a rotated secret or a lost group membership is still refused by the route itself.
+AUTHORIZER_CACHE = Duration.minutes(5)
 
 
 class Api(Construct):
@@ -89,11 +94,48 @@ class Api(Construct):
             jwt_issuer=self.thing_token_issuer,
             jwt_audience=[THING_AUDIENCE],
         )
+        self._either_routes: apigwv2.IHttpRouteAuthorizer | None = None
         self._thing_routes = apigwv2.HttpAuthorizer.from_http_authorizer_attributes(
             self,
             "ThingRoutesAuthorizer",
             authorizer_id=self.thing_authorizer.authorizer_id,
             authorizer_type=apigwv2.HttpAuthorizerType.JWT.value,
+        )
+
+    def use_either_token_authorizer(self, function: lambda_.IFunction) -> None:
+        """The Lambda authorizer of the routes a user or a thing may call (`Caller.USER_OR_THING`,
+        `functions/authorizers/either_token.py`): simple responses, payload 2.0, its answer cached
+        per token for `AUTHORIZER_CACHE`. It runs only for those few routes (Kii's PIN and
+        ownership-check routes); every other route keeps a JWT authorizer, which runs no function."""
+        stack = Stack.of(self)
+        self.either_authorizer = apigwv2.HttpAuthorizer(
+            self.http_api,
+            "EitherTokenAuthorizer",
+            http_api=self.http_api,
+            type=apigwv2.HttpAuthorizerType.LAMBDA,
+            identity_source=[TOKEN_HEADER],
+            authorizer_uri=(
+                f"arn:{stack.partition}:apigateway:{stack.region}:lambda:path/2015-03-31/functions/"
+                f"{function.function_arn}/invocations"
+            ),
+            enable_simple_responses=True,
+            payload_format_version=apigwv2.AuthorizerPayloadVersion.VERSION_2_0,
+            results_cache_ttl=AUTHORIZER_CACHE,
+        )
+        function.add_permission(
+            "InvokedByTheApi",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=stack.format_arn(
+                service="execute-api",
+                resource=self.http_api.api_id,
+                resource_name=f"authorizers/{self.either_authorizer.authorizer_id}",
+            ),
+        )
+        self._either_routes = apigwv2.HttpAuthorizer.from_http_authorizer_attributes(
+            self,
+            "EitherRoutesAuthorizer",
+            authorizer_id=self.either_authorizer.authorizer_id,
+            authorizer_type="CUSTOM",  # what a route with a Lambda authorizer says
         )
 
     def authorizer_for(self, route: Route) -> apigwv2.IHttpRouteAuthorizer | None:
@@ -108,6 +150,9 @@ class Api(Construct):
                 return self._user_routes
             case Caller.THING:
                 return self._thing_routes
+            case Caller.USER_OR_THING:
+                assert self._either_routes is not None, "use_either_token_authorizer first"
+                return self._either_routes
             case _:
                 assert_never(route.caller)
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
 from constructs import Construct
-from nodeshare.routes import ROUTES, USER_TRIGGER, Route
+from nodeshare.routes import EITHER_TOKEN_AUTHORIZER, ROUTES, USER_TRIGGER, Route
 from nodeshare.settings import NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
@@ -46,6 +47,17 @@ class NodeshareStack(Stack):
             },
         )
         user_trigger = identity.add_user_trigger(functions, tables.by_name["users"])
+        either_token = functions.make(
+            self,
+            "EitherTokenAuthorizer",
+            EITHER_TOKEN_AUTHORIZER.handler,
+            {},
+            EITHER_TOKEN_AUTHORIZER.summary,
+        )
+        either_token.add_to_role_policy(
+            iam.PolicyStatement(actions=list(EITHER_TOKEN_AUTHORIZER.kms), resources=[thing_key.key.key_arn])
+        )
+        api.use_either_token_authorizer(either_token)
         self.areas = [
             RouteArea(
                 self,
@@ -75,6 +87,7 @@ class NodeshareStack(Stack):
                     for function, route in route_functions.items()
                 },
                 streams.processor: [tables.by_name[name] for name in tables.indexed],
+                either_token: [],
                 user_trigger: [
                     tables.by_name[name] for name in USER_TRIGGER.tables if name in tables.indexed
                 ],

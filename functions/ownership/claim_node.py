@@ -1,5 +1,6 @@
-"""POST /v1/things/{node_id}/ownership {userID, thingPassword} — claim a node nobody owns (Kii)
--> 204; 404 for anything refused, 429 after too many wrong passwords (`domain.ownership`)."""
+"""POST /v1/things/{node_id}/ownership {userID | groupID, thingPassword} — claim a node with its
+thing password, for the caller or a group of its (Kii) -> 204; 404 for anything refused, 429
+after too many wrong passwords (`domain.ownership`)."""
 
 from nodeshare import schemas
 from nodeshare.domain.ownership import claim_node as claim
@@ -11,7 +12,14 @@ from nodeshare.http.request import Request, validate
 def claim_node(request: Request):
     body = request.body()
     node_id = validate(request.path["node_id"], schemas.NODE_ID)
-    claim(request.principal, node_id, body["userID"], body["thingPassword"], request.now)
+    claim(
+        request.principal,
+        node_id,
+        body.get("userID"),
+        body.get("groupID"),
+        body["thingPassword"],
+        request.now,
+    )
     return no_content()
 
 

@@ -29,12 +29,17 @@ DECIDERS = (
     "may_handle_role",
     "may_act_as_thing",
     "may_see_mapping",
+    "may_ask_about_owner",
+    "speaks_for",
 )
 # Routes that create the node they name: only who may call them is decided (`Route.caller`).
 CREATES_THE_NODE = {"register_node"}
 # Routes where knowing the node's thing password is the whole question (as a password is at
 # login): they must check it, with the same work whatever the node.
 AUTHENTICATES_THE_NODE = {"issue_thing_token"}
+# Routes where a PIN is checked first (a wrong one is refused before any decision, and counted);
+# a right one is then decided (`authorization.pin_taker`, tests/api/test_ownership.py).
+CHECKS_A_PIN = {"confirm_ownership_pin", "confirm_ownership_pin_kii"}
 THING = {"sub": "n1", "token_use": "thing", "secret_version": "0", "aud": "nodeshare-things"}
 
 NOW_MS = int(time.time() * 1000)
@@ -103,6 +108,12 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "report_factory_reset": ("", None, {"node_id": "n1"}),
     "confirm_node_mapping": ("", {"user_id": "u-1", "secret_key": "k"}, {"node_id": "n1"}),
     "get_node_mapping": ("request_id=" + "0" * 32, None, {}),
+    "list_owners": ("", None, {"node_id": "n1"}),
+    "check_owner": ("", None, {"node_id": "n1", "owner": "user:u-1"}),
+    "remove_owner": ("", None, {"node_id": "n1", "owner": "user:u-1"}),
+    "request_ownership_pin": ("", None, {"node_id": "n1", "owner": "user:u-1"}),
+    "confirm_ownership_pin": ("", {"code": "123456"}, {"node_id": "n1"}),
+    "confirm_ownership_pin_kii": ("", {"code": "123456"}, {"node_id": "n1"}),
 }
 
 
@@ -139,6 +150,15 @@ def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPa
         return original_verify(*args, **kwargs)
 
     monkeypatch.setattr(devices, "verify_secret", verifying)
+    from nodeshare.domain import ownership
+
+    original_lookup = ownership.pin_store.get_pending
+
+    def looking_up(*args: Any, **kwargs: Any) -> Any:
+        asked.append("pin lookup")
+        return original_lookup(*args, **kwargs)
+
+    monkeypatch.setattr(ownership.pin_store, "get_pending", looking_up)
     query, body, path_params = SAMPLES[route.operation]
     claims = {Caller.OPERATOR: OPERATOR, Caller.THING: THING}.get(route.caller, USER)
     request_body = "" if body is None else json.dumps(body)
@@ -149,6 +169,8 @@ def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPa
         deciders = {"require_operator"}
     elif route.operation in AUTHENTICATES_THE_NODE:
         deciders = {"verify_secret"}
+    elif route.operation in CHECKS_A_PIN:
+        deciders = {"pin lookup"}
     assert deciders & set(asked), f"{route.operation} answered without asking the decision"
 
 

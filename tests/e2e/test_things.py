@@ -194,3 +194,55 @@ def test_bad_input_on_device_routes_is_a_400(api: Api):
     assert api.anonymous.post(f"/v1/things/{node_id}/token", json={}).status_code == 400
     bad_id = api.anonymous.post("/v1/things/bad id!/token", json={"thingPassword": SECRET})
     assert bad_id.status_code == 400
+
+
+# --- Kii ownership with real tokens on both sides (the either-token authorizer) -------------------
+
+
+def family_of(api: Api, owner: Caller, *members: Caller) -> str:
+    group = owner.post("/v1/user/groups", json={"name": "family"})
+    assert group.status_code == 201, group.text
+    group_id = group.json()["group_id"]
+    added = owner.put(f"/v1/user/groups/{group_id}/users", json={"users": [m.user_name for m in members]})
+    assert added.status_code == 200, added.text
+    return group_id
+
+
+def test_app_started_pin_is_confirmed_by_the_thing(api: Api):
+    owner, buyer = api.user("owner"), api.user("buyer")
+    node_id = api.owned_node(owner)
+    thing = as_thing(api, node_id)
+    code = buyer.post(f"/v1/things/{node_id}/ownership/request/user:{buyer.user_id}")
+    assert code.status_code == 200, code.text
+    assert buyer.post(f"/v1/things/{node_id}/ownership/confirm", json=code.json()).status_code == 404
+    assert thing.post(f"/v1/things/{node_id}/ownership/confirm", json=code.json()).status_code == 204
+    assert buyer.head(f"/v1/things/{node_id}/ownership/user:{buyer.user_id}").status_code == 204
+    assert owner.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404  # cut off at once
+    assert thing.get(f"/v1/things/{node_id}/ownership").json() == {"users": [buyer.user_id], "groups": []}
+
+
+def test_thing_started_pin_for_a_group_is_confirmed_by_a_member(api: Api):
+    owner, member = api.user("owner"), api.user("member")
+    node_id = api.node()
+    group_id = family_of(api, owner, member)
+    thing = as_thing(api, node_id)
+    code = thing.post(f"/v1/things/{node_id}/ownership/request/group:{group_id}")
+    assert code.status_code == 200, code.text
+    assert owner.post(f"/v1/things/{node_id}/ownership/cofirm", json=code.json()).status_code == 404
+    assert member.post(f"/v1/things/{node_id}/ownership/cofirm", json=code.json()).status_code == 204
+    assert member.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 200  # an owner now
+    assert member.head(f"/v1/things/{node_id}/ownership/group:{group_id}").status_code == 204
+    assert owner.head(f"/v1/things/{node_id}/ownership/group:{group_id}").status_code == 404  # not a member
+    assert thing.head(f"/v1/things/{node_id}/ownership/group:{group_id}").status_code == 204
+
+
+def test_routes_either_side_calls_refuse_a_forged_or_missing_token(api: Api):
+    node_id = api.node()
+    forged = jwt.encode(
+        {"sub": node_id, "token_use": "thing", "aud": "nodeshare-things", "exp": int(time.time()) + 600,
+         "iss": f"{api.base_url}/v1/thing-issuer", "secret_version": 0},
+        FORGING_KEY, algorithm="RS256", headers={"kid": "thing-1"},
+    )  # fmt: skip
+    for caller in (Caller(api.base_url, token=f"Bearer {forged}"), api.anonymous):
+        assert caller.get(f"/v1/things/{node_id}/ownership").status_code == 401
+        assert caller.post(f"/v1/things/{node_id}/ownership/request/user:x").status_code == 401

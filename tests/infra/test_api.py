@@ -13,6 +13,7 @@ import pytest
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 from nodeshare.routes import ROUTES, Caller, Route
 
@@ -34,9 +35,10 @@ def test_one_api_route_per_route_table_entry(template: dict[str, Any]) -> None:
 
 
 def authorizers(template: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """The API's authorizers by name ("CognitoAuthorizer", "ThingAuthorizer"): (logical id, resource)."""
+    """The API's authorizers by name ("CognitoAuthorizer", "ThingAuthorizer",
+    "EitherTokenAuthorizer"): (logical id, resource)."""
     found = resources_of_type(template, "AWS::ApiGatewayV2::Authorizer")
-    assert len(found) == 2, sorted(found)
+    assert len(found) == 3, sorted(found)
     return {resource["Properties"]["Name"]: (logical_id, resource) for logical_id, resource in found.items()}
 
 
@@ -50,6 +52,9 @@ def test_route_authorization_follows_the_route_table(template: dict[str, Any], r
     if route.public:
         assert properties.get("AuthorizationType", "NONE") == "NONE"
         assert "AuthorizerId" not in properties
+    elif route.caller is Caller.USER_OR_THING:
+        assert properties["AuthorizationType"] == "CUSTOM"
+        assert ref(properties["AuthorizerId"]) == by_name["EitherTokenAuthorizer"][0]
     else:
         name = "ThingAuthorizer" if route.caller is Caller.THING else "CognitoAuthorizer"
         assert properties["AuthorizationType"] == "JWT"
@@ -72,6 +77,32 @@ def test_the_thing_authorizer_trusts_the_stacks_own_issuer_under_this_api(templa
         "GET /v1/thing-issuer/.well-known/openid-configuration",
         "GET /v1/thing-issuer/.well-known/jwks.json",
     }
+
+
+def test_the_either_token_authorizer_is_a_cached_lambda_on_the_token_header(template: dict[str, Any]) -> None:
+    """Kii's routes either side calls: a REQUEST (Lambda) authorizer with simple responses and
+    payload 2.0, on the Authorization header, its answers cached a few minutes, invoking the
+    either-token function, which API Gateway alone may invoke, for that authorizer alone."""
+    _, authorizer = authorizers(template)["EitherTokenAuthorizer"]
+    properties = authorizer["Properties"]
+    assert properties["AuthorizerType"] == "REQUEST" and properties["EnableSimpleResponses"] is True
+    assert properties["AuthorizerPayloadFormatVersion"] == "2.0"
+    assert properties["IdentitySource"] == ["$request.header.Authorization"]
+    assert 0 < properties["AuthorizerResultTtlInSeconds"] <= 300
+    uri = json.dumps(properties["AuthorizerUri"])
+    functions = {
+        logical_id
+        for logical_id, resource in resources_of_type(template, "AWS::Lambda::Function").items()
+        if logical_id in uri
+    }
+    assert len(functions) == 1 and next(iter(functions)).startswith("EitherTokenAuthorizer")
+    permissions = [
+        resource["Properties"]
+        for resource in resources_of_type(template, "AWS::Lambda::Permission").values()
+        if next(iter(functions)) in json.dumps(resource["Properties"]["FunctionName"])
+    ]
+    assert len(permissions) == 1 and permissions[0]["Principal"] == "apigateway.amazonaws.com"
+    assert "authorizers/" in json.dumps(permissions[0]["SourceArn"])
 
 
 def test_authorizer_trusts_exactly_the_user_pool_and_its_app_client(template: dict[str, Any]) -> None:
@@ -135,6 +166,15 @@ def _route_for(caller: Caller) -> tuple[Api, dict[str, Any]]:
     stack = cdk.Stack(cdk.App(), "AuthorizerChoice")
     pool = cognito.UserPool(stack, "Pool")
     api = Api(stack, "Api", user_pool=pool, client=pool.add_client("Client"))
+    api.use_either_token_authorizer(
+        lambda_.Function(
+            stack,
+            "EitherToken",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="index.handler",
+            code=lambda_.Code.from_inline("def handler(event, context): return {}"),
+        )
+    )
     routes = [replace(route, caller=caller) for route in ROUTES[:3]]
     chosen = {api.authorizer_for(route) for route in routes}
     assert len(chosen) == 1, "the authorizer depends on the caller alone"
@@ -161,6 +201,9 @@ def test_authorizer_is_chosen_by_the_caller_alone(caller: Caller) -> None:
     if caller is Caller.PUBLIC:
         assert route["Properties"]["AuthorizationType"] == "NONE"
         assert "AuthorizerId" not in route["Properties"]
+    elif caller is Caller.USER_OR_THING:
+        assert route["Properties"]["AuthorizationType"] == "CUSTOM"
+        assert ref(route["Properties"]["AuthorizerId"]) == by_name["EitherTokenAuthorizer"][0]
     else:
         name = "ThingAuthorizer" if caller is Caller.THING else "CognitoAuthorizer"
         assert route["Properties"]["AuthorizationType"] == "JWT"

@@ -19,6 +19,8 @@ SHIPPED = [
     "python/pynamodb",
     "python/aws_lambda_powertools",
     "python/fastjsonschema",
+    "python/jwt",  # the either-token authorizer verifies tokens (nodeshare.http.tokens)
+    "python/cryptography",
 ]
 NOT_SHIPPED = [
     "python/nodeshare/local",  # the local stack (moto, gateway, pollers) never runs in Lambda

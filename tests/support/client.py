@@ -77,6 +77,9 @@ class Caller:
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
 
+    def head(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("HEAD", path, **kwargs)
+
 
 class Api:
     """Factories over one running stack."""

@@ -2,7 +2,7 @@
 
 from nodeshare.domain.cascade import Change, epoch_advanced
 from nodeshare.http.request import principal_from_claims
-from nodeshare.local.authorizer import _as_gateway_string
+from nodeshare.http.tokens import _as_gateway_string
 
 
 def test_an_epoch_increase_on_a_node_starts_a_cascade():

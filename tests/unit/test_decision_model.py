@@ -21,6 +21,7 @@ from nodeshare.model.entities import (
     Node,
     NodeGroup,
     NodeGroupMembership,
+    OwnerGroup,
     Principal,
     Role,
     RoleDefinition,
@@ -82,13 +83,19 @@ def reference(principal: Principal, action: Action, facts: NodeFacts, action_id:
         in_scope = principal.is_operator or bool(named) or bool(through_project)
         if action is Action.PROVISION:  # the node itself confirms: owned or not (issue 9)
             return in_scope
-        # Only a node nobody owns, or one that reported a factory reset under its current epoch,
-        # and only within its scopes (every claim; issues 9 and 10).
-        return in_scope and (node.primary_user_id is None or node.reset_epoch == node.epoch)
-    # 1. Owners: the primary may do everything.
+        # Only a node nobody owns (no primary, no owner group of its epoch), or one that reported a
+        # factory reset under its current epoch, and only within its scopes (issues 9 and 10).
+        owned = node.primary_user_id is not None or any(g.epoch == node.epoch for g in node.owner_groups)
+        return in_scope and (not owned or node.reset_epoch == node.epoch)
+    # 1. Owners: the primary may do everything; owner-group members all but transfer and release
+    # (leaving); never narrowed.
     if node.primary_user_id == principal.user_id:
         return True
-    if action is Action.TRANSFER:
+    if principal.user_id in facts.owners:
+        return action not in (Action.TRANSFER, Action.LEAVE)
+    if action is Action.SEE_OWNERS:  # the owners (above) and operators list a node's owners
+        return principal.is_operator
+    if action in (Action.TRANSFER, Action.OWN):
         return False
 
     def rwp_now(user: str) -> bool:  # still holds rwp or owner rights (directly)
@@ -97,7 +104,7 @@ def reference(principal: Principal, action: Action, facts: NodeFacts, action_id:
             g.subject == "user:" + user and g.epoch == node.epoch and g.level.value == "rwp"
             for g in node.grants
         )
-        return user == node.primary_user_id or by_row or by_grant
+        return user == node.primary_user_id or by_row or by_grant or user in facts.owners
 
     # 2. Sources that name the principal, and whether each is current.
     def current(epoch: int, chain: tuple[str, ...]) -> bool:
@@ -225,9 +232,17 @@ def situations(draw: st.DrawFn) -> tuple[Principal, Action, NodeFacts]:
     projects = frozenset(draw(st.lists(st.sampled_from(["P1", "P2", "P3"]), max_size=2)))
     # A factory reset the node reported: never, under an earlier epoch, under the current one.
     reset_epoch = draw(st.sampled_from([None, 1, 2]))
+    # Owner groups (Kii), in one situation of five: of the current epoch or an earlier one, and
+    # who is in them now (owners only through a current one).
+    owner_groups: tuple[OwnerGroup, ...] = ()
+    owners: frozenset[str] = frozenset()
+    if draw(st.integers(0, 4)) == 0:
+        owner_groups = (OwnerGroup(draw(st.sampled_from(USER_GROUPS)), draw(st.sampled_from([1, 2]))),)
+        if owner_groups[0].epoch == 2:
+            owners = frozenset(draw(st.lists(users, min_size=1, max_size=2)))
     if facts.node is not None:
-        facts = replace(facts, node=replace(facts.node, reset_epoch=reset_epoch))
-    return principal, action, replace(facts, projects=projects), action_id
+        facts = replace(facts, node=replace(facts.node, reset_epoch=reset_epoch, owner_groups=owner_groups))
+    return principal, action, replace(facts, projects=projects, owners=owners), action_id
 
 
 @settings(max_examples=800, derandomize=True)
@@ -247,6 +262,8 @@ def test_decide_agrees_with_the_spec_s_reference_model(situation):
         lambda d: not d.allowed and any("no longer holds rwp" in s.why for s in d.sources),
         lambda d: d.allowed and any(reason.startswith("role ") and "term" in reason for reason in d.reasons),
         lambda d: not d.allowed and any("no role permission covers" in reason for reason in d.reasons),
+        lambda d: d.allowed and any("member of an owner group" in reason for reason in d.reasons),
+        lambda d: any(s.counts and set(s.granted_by) & d.owners for s in d.sources),
     ],
     ids=[
         "through a node group",
@@ -255,6 +272,8 @@ def test_decide_agrees_with_the_spec_s_reference_model(situation):
         "a grantor without rwp",
         "a role's term that holds",
         "roles that do not cover",
+        "an owner group's member",
+        "a source granted by an owner group's member",
     ],
 )
 def test_the_random_situations_reach_every_kind_of_source(reached):

@@ -30,6 +30,8 @@ def test_public_routes_need_no_token_device_routes_a_thing_token_and_the_others_
             expected = []
         elif route.caller is Caller.THING:
             expected = [{"thing": []}]
+        elif route.caller is Caller.USER_OR_THING:
+            expected = [{"cognito": []}, {"thing": []}]
         else:
             expected = [{"cognito": []}]
         assert operation["security"] == expected, route.operation

@@ -32,9 +32,14 @@ class Caller(StrEnum):
     # A node with a thing token for its own node (`domain.thing_tokens`): verified by the thing
     # authorizer (the stack's own JWT issuer), never by the users' one.
     THING = "thing"
+    # Either: the routes both sides of a Kii ownership flow call (a PIN request or confirmation,
+    # an ownership check). An HTTP API route has one authorizer, so these have a Lambda authorizer
+    # (`EITHER_TOKEN_AUTHORIZER`) that verifies a user's token or a thing token, each exactly as
+    # its own JWT authorizer does.
+    USER_OR_THING = "user_or_thing"
 
 
-PUBLIC, OPERATOR, THING = Caller.PUBLIC, Caller.OPERATOR, Caller.THING
+PUBLIC, OPERATOR, THING, EITHER = Caller.PUBLIC, Caller.OPERATOR, Caller.THING, Caller.USER_OR_THING
 # The KMS actions that sign and publish thing tokens (IAM on the thing-token key only).
 SIGN, PUBLISH_KEY = "kms:Sign", "kms:GetPublicKey"
 # The thing-token issuer, under the API's own URL: its discovery document and keys are routes.
@@ -132,8 +137,28 @@ ROUTES: tuple[Route, ...] = (
           "The nodes nobody owns that the caller may claim: scoped to it, to all, or to its projects",
           reads=(*DECISION, DISCOVERY), query=("start_id", "num_records")),
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
-          "Claim a node nobody owns with its thing password; the caller becomes primary",
+          "Claim a node with its thing password: for the caller (userID) or a group of its (groupID)",
           reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.CLAIM_NODE),
+    Route("list_owners", "GET", "/v1/things/{node_id}/ownership", "ownership.list_owners",
+          "The node's owners: {users, groups} (the thing, its owners, operators)", caller=EITHER,
+          reads=DECISION),
+    Route("check_owner", "HEAD", "/v1/things/{node_id}/ownership/{owner}", "ownership.check_owner",
+          "Whether user:<id> or group:<id> owns the node: 204 / 404 (Kii's visibility)", caller=EITHER,
+          reads=DECISION),
+    Route("remove_owner", "DELETE", "/v1/things/{node_id}/ownership/{owner}", "ownership.remove_owner",
+          "Give up ownership: user:<own id> (a primary releases the node) or group:<a group of its>",
+          reads=DECISION, writes=(NODES, ASSOCIATIONS)),
+    Route("request_ownership_pin", "POST", "/v1/things/{node_id}/ownership/request/{owner}",
+          "ownership.request_ownership_pin",
+          "Start a PIN flow for user:<id> or group:<id>: the other side confirms the code",
+          caller=EITHER, reads=DECISION, writes=(REQUESTS,)),
+    Route("confirm_ownership_pin", "POST", "/v1/things/{node_id}/ownership/confirm",
+          "ownership.confirm_ownership_pin", "Confirm a PIN the other side started: ownership changes",
+          caller=EITHER, reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.PIN_CODE),
+    # Kii's documentation spells the confirmation `cofirm`; both are served.
+    Route("confirm_ownership_pin_kii", "POST", "/v1/things/{node_id}/ownership/cofirm",
+          "ownership.confirm_ownership_pin", "Confirm a PIN (Kii's spelling of the path)",
+          caller=EITHER, reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.PIN_CODE),
     # --- things' own credentials and device routes (the node as the caller) ---
     Route("get_thing_issuer", "GET", f"{THING_ISSUER_PATH}/.well-known/openid-configuration",
           "things.get_thing_issuer", "The thing-token issuer's OpenID discovery document", caller=PUBLIC),
@@ -349,4 +374,10 @@ USER_TRIGGER = Route(
     "record_user", "TRIGGER", "", "users.record_user",
     "Record a confirmed or signed-in account: its users row and custom:user_id",
     writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",),
+)  # fmt: skip
+# The Lambda authorizer of `Caller.USER_OR_THING` routes: it reads the thing-token key's public half.
+EITHER_TOKEN_AUTHORIZER = Route(
+    "authorize_either_token", "AUTHORIZER", "", "authorizers.either_token",
+    "Verify a user's token or a thing token for the routes either side of a Kii flow may call",
+    kms=(PUBLISH_KEY,),
 )  # fmt: skip

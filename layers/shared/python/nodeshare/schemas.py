@@ -104,8 +104,16 @@ OPERATOR_UPDATE_NODE = {
 CLAIM_NODE = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["userID", "thingPassword"],
-    "properties": {"userID": ID, "thingPassword": PASSWORD},
+    "required": ["thingPassword"],
+    "properties": {"userID": ID, "groupID": ID, "thingPassword": PASSWORD},
+    "oneOf": [{"required": ["userID"]}, {"required": ["groupID"]}],
+}
+# A PIN of a Kii ownership flow (`domain.ownership`): six digits.
+PIN_CODE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["code"],
+    "properties": {"code": {"type": "string", "pattern": "^[0-9]{6}$"}},
 }
 
 THING_TOKEN = {

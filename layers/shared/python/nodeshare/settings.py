@@ -7,9 +7,11 @@ variables before it imports any handler. Domain code never reads `os.environ` it
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+FIVE_MINUTES = 300
 TEN_MINUTES = 600
 ONE_HOUR = 3600
 SEVEN_DAYS = 7 * 24 * 3600
@@ -30,6 +32,10 @@ class Settings:
     discovery_table: str
     user_pool_id: str
     user_pool_client_id: str
+    # Where the users' tokens come from and their keys are (the Lambda authorizer of routes either
+    # a user or a thing may call verifies them as the JWT authorizer does).
+    user_pool_issuer: str
+    user_pool_jwks_url: str
     request_ttl_seconds: int
     archive_retention_seconds: int
     # The local stack confirms sign-ups at once (there is no mailbox); a deployed stack never does.
@@ -42,6 +48,13 @@ class Settings:
     thing_token_seconds: int
     # A provisioning (user-node mapping) request must be confirmed by the node within this.
     mapping_ttl_seconds: int
+    # A PIN of a Kii ownership flow must be confirmed within this.
+    pin_ttl_seconds: int
+
+
+def _pool_issuer(env: Mapping[str, str]) -> str:
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return f"https://cognito-idp.{region}.amazonaws.com/{env.get('USER_POOL_ID', '')}"
 
 
 @cache
@@ -58,6 +71,8 @@ def settings() -> Settings:
         discovery_table=env.get("DISCOVERY_TABLE", "nodeshare-discovery"),
         user_pool_id=env.get("USER_POOL_ID", ""),
         user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
+        user_pool_issuer=_pool_issuer(env),
+        user_pool_jwks_url=env.get("USER_POOL_JWKS_URL") or f"{_pool_issuer(env)}/.well-known/jwks.json",
         request_ttl_seconds=int(env.get("REQUEST_TTL_SECONDS", SEVEN_DAYS)),
         archive_retention_seconds=int(env.get("ARCHIVE_RETENTION_SECONDS", NINETY_DAYS)),
         auto_confirm_sign_up=env.get("AUTO_CONFIRM_SIGN_UP", "false").lower() == "true",
@@ -66,4 +81,5 @@ def settings() -> Settings:
         thing_token_issuer=env.get("THING_TOKEN_ISSUER", ""),
         thing_token_seconds=int(env.get("THING_TOKEN_SECONDS", ONE_HOUR)),
         mapping_ttl_seconds=int(env.get("MAPPING_TTL_SECONDS", TEN_MINUTES)),
+        pin_ttl_seconds=int(env.get("PIN_TTL_SECONDS", FIVE_MINUTES)),
     )

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
 
@@ -48,6 +48,8 @@ from nodeshare.model.entities import (
     Node,
     NodeGroup,
     NodeGroupMembership,
+    OwnerKind,
+    OwnerRef,
     PermissionRequest,
     Principal,
     Role,
@@ -84,7 +86,9 @@ class Action(StrEnum):
     SHARE = "share"  # grant or revoke access for others, manage tags
     TRANSFER = "transfer"  # hand the node to another primary: the primary alone
     LEAVE = "leave"  # remove one's own association with the node
-    CLAIM = "claim"  # become primary with the thing password (Kii)
+    CLAIM = "claim"  # take ownership with the thing password (Kii): of a node nobody owns
+    OWN = "own"  # make a user group an owner of the node (Kii): its owners
+    SEE_OWNERS = "see_owners"  # list the node's owners (Kii): its owners and operators
     PROVISION = "provision"  # become primary by a mapping request the node confirms (RainMaker)
     RUN = "run"  # run one of the node's declared actions (Symphony)
     ARCHIVE_READ = "archive_read"  # page through the params archive (history)
@@ -104,9 +108,12 @@ NEEDED_LEVEL = {
     Action.ARCHIVE_WRITE: Level.READ_WRITE,
     Action.ARCHIVE_DELETE: Level.READ_WRITE_PERMISSION,
 }
-PRIMARY_ONLY = {Action.TRANSFER}
+PRIMARY_ONLY = {Action.TRANSFER, Action.OWN, Action.SEE_OWNERS}
+# What members of a node's owner groups may not do: transfer and release are the primary's alone
+# (SPEC §1.1 step 1); they leave by removing their group's ownership, not as a secondary leaves.
+NOT_FOR_OWNER_GROUPS = {Action.TRANSFER, Action.LEAVE}
 # What operators may do on any node (SPEC §1: they read every node; history is a read).
-OPERATOR_READS = {Action.READ, Action.ARCHIVE_READ}
+OPERATOR_READS = {Action.READ, Action.ARCHIVE_READ, Action.SEE_OWNERS}
 # How far access may be passed on from the primary: primary -> rwp -> rwp -> rwp -> user.
 MAX_GRANT_CHAIN = 3
 
@@ -176,6 +183,9 @@ class Decision:
     sources: tuple[Source, ...] = ()
     # What a grant made now on this decision would record as `granted_by` (see `onward_chain`).
     onward: GrantedBy = ()
+    # The members of the node's owner groups now (`owner_members`), for judging others' sources
+    # of the node as the decision did (`counts`, `counting_users`).
+    owners: frozenset[str] = frozenset()
 
     @property
     def sees_every_user(self) -> bool:
@@ -200,13 +210,29 @@ class NodeFacts:
     # The principal's projects, from its user row (the truth: deleting a project takes it off its
     # users' rows in the same transaction), for the scope rule of a claim.
     projects: frozenset[str] = frozenset()
+    # Who owns the node through a group now (`owner_members`): the principal, if among them, is an
+    # owner; so is anyone a source was granted through.
+    owners: frozenset[str] = frozenset()
 
 
-def holds_authority(user_id: str, node: Node) -> bool:
-    """`user_id` may still pass access on: the primary, or `rwp` from the primary's side (an `rwp`
-    association, which the node item lists in `rwp_user_ids`, or a direct grant) under the node's
-    current epoch. Read from the node alone, so checking a chain costs no read."""
-    if user_id == node.primary_user_id or user_id in node.rwp_user_ids:
+def owner_members(node: Node, groups: Mapping[str, UserGroup]) -> frozenset[str]:
+    """The members of the node's owner groups made under its current epoch that exist now (Kii):
+    owners, as the primary is, until the epoch moves, the group goes or they leave it."""
+    return frozenset(
+        member.user_id
+        for group_id in node.current_owner_groups
+        if (group := groups.get(group_id)) is not None
+        for member in group.members
+        if member.user_id  # an e-mail without an account is nobody yet
+    )
+
+
+def holds_authority(user_id: str, node: Node, owners: frozenset[str] = frozenset()) -> bool:
+    """`user_id` may still pass access on: the primary, a member of a current owner group
+    (`owners`, from `owner_members`), or `rwp` from the primary's side (an `rwp` association, which
+    the node item lists in `rwp_user_ids`, or a direct grant) under the node's current epoch. Read
+    from the node (and the owner groups the decision reads with it), so a chain costs no read."""
+    if user_id == node.primary_user_id or user_id in node.rwp_user_ids or user_id in owners:
         return True
     return any(
         grant.subject == USER_SUBJECT + user_id
@@ -216,12 +242,15 @@ def holds_authority(user_id: str, node: Node) -> bool:
     )
 
 
-def counts(epoch: int | None, granted_by: GrantedBy, node: Node) -> str | None:
-    """None when a source made under `epoch` through `granted_by` is current; else why not."""
+def counts(
+    epoch: int | None, granted_by: GrantedBy, node: Node, owners: frozenset[str] = frozenset()
+) -> str | None:
+    """None when a source made under `epoch` through `granted_by` is current; else why not.
+    `owners`: the members of the node's owner groups now (`owner_members`)."""
     if epoch != node.epoch:
         return f"stale: made under epoch {epoch}, the node is at epoch {node.epoch}"
     for grantor in granted_by:
-        if not holds_authority(grantor, node):
+        if not holds_authority(grantor, node, owners):
             return f"granted by {grantor}, who no longer holds rwp on the node"
     return None
 
@@ -231,14 +260,15 @@ def current_association(facts: access.Facts, node_id: str, user_id: str) -> Asso
     node, row = facts.of(node_id, user_id)
     if node is None or row is None or row.role is not Role.SECONDARY or row.user_id == node.primary_user_id:
         return None
-    return row if counts(row.epoch, row.granted_by, node) is None else None
+    owners = owner_members(node, facts.user_groups)
+    return row if counts(row.epoch, row.granted_by, node, owners) is None else None
 
 
 def counting_users(
-    node: Node, rows: Mapping[str, Association]
+    node: Node, rows: Mapping[str, Association], owners: frozenset[str] = frozenset()
 ) -> tuple[list[Association], list[Association]]:
     """Of a node's association rows (by user id), the primary's and the secondaries' that count
-    now."""
+    now (`owners`: the node's owner-group members, `Decision.owners`)."""
     primary = [
         row for row in rows.values() if row.user_id == node.primary_user_id and row.epoch == node.epoch
     ]
@@ -247,7 +277,7 @@ def counting_users(
         for row in rows.values()
         if row.role is Role.SECONDARY
         and row.user_id != node.primary_user_id
-        and counts(row.epoch, row.granted_by, node) is None
+        and counts(row.epoch, row.granted_by, node, owners) is None
     ]
     return primary, secondaries
 
@@ -257,7 +287,7 @@ def _sources(principal: Principal, node: Node, facts: NodeFacts) -> list[Source]
     node_target = NODE_TARGET + node.node_id
     association = facts.association
     if association is not None and association.role is Role.SECONDARY:
-        why_not = counts(association.epoch, association.granted_by, node)
+        why_not = counts(association.epoch, association.granted_by, node, facts.owners)
         why = why_not or f"secondary with level {association.level} (epoch {node.epoch})"
         sources.append(
             Source(
@@ -273,7 +303,7 @@ def _sources(principal: Principal, node: Node, facts: NodeFacts) -> list[Source]
     subjects = {USER_SUBJECT + principal.user_id} | {GROUP_SUBJECT + group for group in facts.user_groups}
     for grant in node.grants:
         if grant.subject in subjects:
-            why_not = counts(grant.epoch, grant.granted_by, node)
+            why_not = counts(grant.epoch, grant.granted_by, node, facts.owners)
             why = why_not or f"grant {grant.level} to {grant.subject} on the node (epoch {node.epoch})"
             sources.append(_grant_source(grant, node_target, why_not, why))
     for membership, group in facts.node_groups:
@@ -282,7 +312,9 @@ def _sources(principal: Principal, node: Node, facts: NodeFacts) -> list[Source]
             if grant.subject in subjects:
                 # Bound to the node's epoch when it joined the group, and to the group owner's
                 # authority over this node now (SPEC §1.1 step 2).
-                why_not = counts(membership.epoch, (group.owner_user_id, *grant.granted_by), node)
+                why_not = counts(
+                    membership.epoch, (group.owner_user_id, *grant.granted_by), node, facts.owners
+                )
                 why = why_not or f"grant {grant.level} to {grant.subject} on node group {group.name!r}"
                 sources.append(_grant_source(grant, target, why_not, why))
     return sources
@@ -301,7 +333,7 @@ def _claim(principal: Principal, node: Node, projects: frozenset[str]) -> Decisi
     named, `all`, or through one of the principal's `projects`."""
     if not (principal.is_operator or in_scope(node.scopes, principal.user_id, projects)):
         return Decision(False, False, None, None, ("outside the node's scopes",))
-    if node.primary_user_id is None:
+    if not node.owned:
         return Decision(True, False, None, None, ("unclaimed: it may be claimed with its thing password",))
     if node.reset_epoch == node.epoch:
         return Decision(True, False, None, None, ("the node reported a factory reset under its primary",))
@@ -322,6 +354,12 @@ def decide(
 ) -> Decision:
     """Pure: the decision and the reasons for it. `now` (epoch seconds) is for time-bound rules
     (role terms); `action_id` names the node's action for `Action.RUN`."""
+    return replace(_decide(principal, action, facts, now, action_id), owners=facts.owners)
+
+
+def _decide(
+    principal: Principal, action: Action, facts: NodeFacts, now: int, action_id: str | None
+) -> Decision:
     node = facts.node
     if node is None:
         return Decision(False, False, None, None, ("node does not exist",))
@@ -331,6 +369,15 @@ def decide(
         return _provision(principal, node, facts.projects)
     if node.primary_user_id == principal.user_id:
         return Decision(True, True, Role.PRIMARY, None, (f"primary of the node (epoch {node.epoch})",))
+    if principal.user_id in facts.owners:
+        # Step 1: a member of an owner group acts with the primary's rights, never narrowed, but
+        # may not transfer or release; what it passes on counts while it stays an owner.
+        groups = ", ".join(group for group in node.current_owner_groups)
+        allowed = action not in NOT_FOR_OWNER_GROUPS
+        why = f"member of an owner group of the node ({groups}, epoch {node.epoch})"
+        if not allowed:
+            why += f"; only the primary may {action}"
+        return Decision(allowed, True, None, Level.READ_WRITE_PERMISSION, (why,), onward=(principal.user_id,))
 
     sources = tuple(_sources(principal, node, facts))
     current = [source for source in sources if source.counts]
@@ -472,7 +519,8 @@ def node_facts(principal_id: str, node_id: str, facts: access.Facts) -> NodeFact
             if (role := facts.roles.get(role_id)) is not None and role.owner_user_id == primary
         )
     projects = user.project_ids if user else frozenset()
-    return NodeFacts(node, association, user_groups, node_groups, roles, projects)
+    owners = owner_members(node, facts.user_groups) if node else frozenset()
+    return NodeFacts(node, association, user_groups, node_groups, roles, projects, owners)
 
 
 def authorize_many(
@@ -606,6 +654,7 @@ class GroupAction(StrEnum):
     VIEW = "view"  # the group and its members: its owner, managers and members (and operators)
     MANAGE_MEMBERS = "manage_members"  # add or remove members: the owner and managers
     OWN = "own"  # rename, name managers, delete, grant to it, share it: the owner alone
+    ACT_FOR = "act_for"  # make it a node's owner, answer a PIN for it, remove its ownership: members
     # Node groups only:
     SEE_USERS = "see_users"  # every user it is shared with, not only the owner and oneself
     LEAVE = "leave"  # give up a share of it: a user who accepted one
@@ -622,6 +671,7 @@ def may_handle_group(principal: Principal, action: GroupAction, group: UserGroup
         GroupAction.VIEW: visible,
         GroupAction.MANAGE_MEMBERS: owner or (member is not None and member.manager),
         GroupAction.OWN: owner,
+        GroupAction.ACT_FOR: member is not None,
     }[action]
     return allowed, visible
 
@@ -752,6 +802,76 @@ def authorize_mapping(principal: Principal, request_id: str, now: int) -> Mappin
     if not may_see_mapping(principal, mapping) or mapping is None:
         raise RequestNotFound(f"Mapping request {request_id} not found")
     return mapping
+
+
+def speaks_for(principal: Principal, owner: OwnerRef, facts: NodeFacts) -> bool:
+    """The principal is the user `owner` names, or a member now of the group it names (Kii: who
+    may ask about, give up, or take part in a PIN flow for that owner)."""
+    if owner.kind is OwnerKind.USER:
+        return owner.id == principal.user_id
+    return owner.id in facts.user_groups
+
+
+def is_owner(owner: OwnerRef, node: Node) -> bool:
+    """`owner` owns the node: its primary, or an owner group of its current epoch."""
+    if owner.kind is OwnerKind.USER:
+        return node.primary_user_id == owner.id
+    return owner.id in node.current_owner_groups
+
+
+def may_ask_about_owner(principal: Principal, owner: OwnerRef, facts: NodeFacts) -> bool:
+    """Kii's visibility of an ownership check: operators ask about anyone, a user about itself
+    and the groups it belongs to (the thing about anyone: `may_act_as_thing`)."""
+    return principal.is_operator or speaks_for(principal, owner, facts)
+
+
+def owner_facts(
+    principal: Principal, node_id: str, *, user_rows: Sequence[str] = ()
+) -> tuple[NodeFacts, access.Facts]:
+    """The decision's facts about the principal and the node (two round trips), for the ownership
+    questions above: as `decide` sees them, and as loaded (with the `user_rows` asked for)."""
+    facts = access.load_for_decision(principal.user_id, [node_id], (), user_rows)
+    return node_facts(principal.user_id, node_id, facts), facts
+
+
+def authorize_owner_check(principal: Principal, owner: OwnerRef, node_id: str, now: int) -> bool:
+    """Whether `owner` owns the node, for a caller who may ask; anyone else (and a missing node)
+    gets the 404 a non-owner gets, so the answer reveals nothing more."""
+    facts, _ = owner_facts(principal, node_id)
+    may_ask = may_ask_about_owner(principal, owner, facts)
+    if facts.node is None or not may_ask:
+        raise NodeNotFound(f"{owner} does not own node {node_id}")
+    return is_owner(owner, facts.node)
+
+
+def authorize_pin_start(principal: Principal, owner: OwnerRef, node_id: str) -> Node | None:
+    """The node (None when there is none) for a user starting a PIN flow for `owner`: itself or a
+    group it belongs to now; else refused like a missing group (404)."""
+    facts, _ = owner_facts(principal, node_id)
+    if not speaks_for(principal, owner, facts):
+        raise GroupNotFound(f"{owner} is not the caller or a group of the caller's")
+    return facts.node
+
+
+def pin_taker(taker: Principal, owner: OwnerRef, node_id: str, now: int) -> tuple[Node, access.Facts] | None:
+    """When a PIN is confirmed: the node and the loaded facts (with the taker's row) if `taker`
+    still speaks for `owner` and may take the node over by the node's participation
+    (`Action.PROVISION`: its scopes); else None (SPEC §2 rule 8)."""
+    facts, loaded = owner_facts(taker, node_id, user_rows=[taker.user_id])
+    node = facts.node
+    if node is None or not speaks_for(taker, owner, facts):
+        return None
+    return (node, loaded) if decide(taker, Action.PROVISION, facts, now).allowed else None
+
+
+def authorize_owner_removal(principal: Principal, owner: OwnerRef, node_id: str, now: int) -> Node:
+    """The node, if `owner` owns it and the caller may give that ownership up: itself (a primary),
+    a group it is a member of, or, for operators, anyone; else the same 404."""
+    facts, _ = owner_facts(principal, node_id)
+    node, may_ask = facts.node, may_ask_about_owner(principal, owner, facts)
+    if node is None or not may_ask or not is_owner(owner, node):
+        raise NodeNotFound(f"{owner} does not own node {node_id}")
+    return node
 
 
 def may_handle_role(principal: Principal, role: RoleDefinition | None) -> bool:

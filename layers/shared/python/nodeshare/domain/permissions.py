@@ -138,11 +138,12 @@ def list_permissions(principal: Principal, target: Target, now: int) -> list[Lis
     else:
         node_id = target.node_id or ""
         checked = authorize_many(principal, Action.SHARE, [node_id], now)
-        node = checked.raise_first_refusal()[node_id].node
+        node_access = checked.raise_first_refusal()[node_id]
+        node, owners = node_access.node, node_access.decision.owners
         grants = node.grants
 
         def is_current(grant: Grant) -> bool:
-            return counts(grant.epoch, grant.granted_by, node) is None
+            return counts(grant.epoch, grant.granted_by, node, owners) is None
 
     user_ids = [
         grant.subject.removeprefix(USER_SUBJECT) for grant in grants if grant.subject.startswith(USER_SUBJECT)

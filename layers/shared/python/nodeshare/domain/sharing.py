@@ -272,7 +272,7 @@ def sharing_of(principal: Principal, nodes: list[CallersNode]) -> list[NodeShari
         node_rows = {
             user_id: row for user_id in wanted[node.node_id] if (row := rows.get((node.node_id, user_id)))
         }
-        primary_rows, secondary_rows = counting_users(node, node_rows)
+        primary_rows, secondary_rows = counting_users(node, node_rows, decision.owners)
         if not decision.sees_every_user:
             # The caller's own row counts exactly when its decision says its share does.
             own = node_rows.get(principal.user_id)

@@ -73,9 +73,15 @@ def discovery_document() -> dict[str, Any]:
     }
 
 
+def public_key_der() -> bytes:
+    """The thing-token key's public half (DER), for verifying thing tokens outside API Gateway's
+    JWT authorizer (the Lambda authorizer of routes a user or a thing may call)."""
+    return keys.public_key_der()
+
+
 def key_set() -> dict[str, Any]:
     """The JWKS: the thing-token key's public half as a JWK (RFC 7517)."""
-    modulus, exponent = rsa_public_numbers(keys.public_key_der())
+    modulus, exponent = rsa_public_numbers(public_key_der())
     return {
         "keys": [
             {

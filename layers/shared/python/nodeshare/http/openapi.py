@@ -32,6 +32,7 @@ SECURITY: dict[Caller, list[dict[str, list[str]]]] = {
     Caller.USER: [{"cognito": []}],
     Caller.OPERATOR: [{"cognito": []}],
     Caller.THING: [{"thing": []}],
+    Caller.USER_OR_THING: [{"cognito": []}, {"thing": []}],  # either one
 }
 
 

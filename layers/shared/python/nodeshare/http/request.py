@@ -149,9 +149,16 @@ class Request:
         """The calling node (routes of `Caller.THING`)."""
         return thing_from_claims(self._claims())
 
+    @property
+    def caller(self) -> Principal | Thing:
+        """On a route either side may call (`Caller.USER_OR_THING`): the node, when the token is
+        a thing token, else the user."""
+        return self.thing if self._claims().get("token_use") == TOKEN_USE else self.principal
+
     def _claims(self) -> Mapping[str, Any]:
+        """A JWT authorizer's claims, or the Lambda authorizer's context (the same claims)."""
         authorizer = self.event.request_context.authorizer
-        claims = authorizer.jwt_claim if authorizer else None
+        claims = (authorizer.jwt_claim or authorizer.get_lambda) if authorizer else None
         if not claims:
             raise Unauthenticated("Unauthorized")
         return claims

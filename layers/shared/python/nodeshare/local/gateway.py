@@ -23,11 +23,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from nodeshare.http.errors import ERROR_TABLE, INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body
+from nodeshare.http.tokens import JwtAuthorizer, Unauthorized
 from nodeshare.local import permissions
-from nodeshare.local.authorizer import JwtAuthorizer, Unauthorized
 from nodeshare.model import errors
 from nodeshare.observability import logger
-from nodeshare.routes import ROUTES, Caller, Route
+from nodeshare.routes import EITHER_TOKEN_AUTHORIZER, ROUTES, Caller, Route
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
 MAX_CHUNK_LINE = 1024  # a chunk's size line (with extensions) or a trailer line
@@ -109,6 +109,24 @@ def _compile(route: Route) -> CompiledRoute:
     return CompiledRoute(route, re.compile(f"^{regex}$"))
 
 
+class LambdaAuthorizer:
+    """An HTTP API Lambda authorizer (payload 2.0, simple responses), run as deployed: the
+    authorizer's own handler module, given the request's `Authorization` header."""
+
+    def __init__(self, pool: HandlerPool) -> None:
+        self.pool = pool
+
+    def claims(self, authorization: str | None) -> dict[str, str]:
+        if not authorization:
+            raise Unauthorized("missing token")  # API Gateway does not call it without the header
+        event = {"version": "2.0", "type": "REQUEST", "headers": {"authorization": authorization}}
+        with permissions.acting_as(EITHER_TOKEN_AUTHORIZER):
+            answer = self.pool.invoke(event, LambdaContext(function_name=EITHER_TOKEN_AUTHORIZER.operation))
+        if not answer.get("isAuthorized"):
+            raise Unauthorized("refused by the authorizer")
+        return dict(answer.get("context") or {})
+
+
 class Gateway:
     """`users` verifies Cognito tokens (user and operator routes), `things` thing tokens (thing
     routes), as the deployed API's two JWT authorizers do; `things` is set once the gateway
@@ -123,19 +141,25 @@ class Gateway:
         }
         self.users = users
         self.things = things
-
-    def authorizer_for(self, route: Route) -> JwtAuthorizer | None:
-        """The route's authorizer by where it may be called from (`Route.caller`)."""
-        if route.caller is Caller.PUBLIC:
-            return None
-        if route.caller is Caller.THING:
-            assert self.things is not None, "the thing authorizer is set when the gateway serves"
-            return self.things
-        return self.users
+        self.either = LambdaAuthorizer(
+            HandlerPool(handler_path(functions_dir, EITHER_TOKEN_AUTHORIZER.handler))
+        )
 
     def warm(self) -> None:
         for pool in self.pools.values():
             pool.warm()
+        self.either.pool.warm()
+
+    def authorizer_for(self, route: Route) -> JwtAuthorizer | LambdaAuthorizer | None:
+        """The route's authorizer by where it may be called from (`Route.caller`)."""
+        if route.caller is Caller.PUBLIC:
+            return None
+        if route.caller is Caller.USER_OR_THING:
+            return self.either
+        if route.caller is Caller.THING:
+            assert self.things is not None, "the thing authorizer is set when the gateway serves"
+            return self.things
+        return self.users
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for compiled in self.routes:
@@ -210,7 +234,9 @@ def build_event(
         "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
         "timeEpoch": int(now * 1000),
     }
-    if claims is not None:
+    if claims is not None and route.caller is Caller.USER_OR_THING:
+        context["authorizer"] = {"lambda": claims}  # a Lambda authorizer's context
+    elif claims is not None:
         context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     event: dict[str, Any] = {
         "version": "2.0",

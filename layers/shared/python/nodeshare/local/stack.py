@@ -69,9 +69,9 @@ def start(port: int | None = None) -> LocalStack:
     from nodeshare import clock
     from nodeshare.domain.thing_tokens import AUDIENCE
     from nodeshare.domain.users import create_operator
+    from nodeshare.http.tokens import JwtAuthorizer
     from nodeshare.local import cognito_triggers
     from nodeshare.local import emulator as local_emulator
-    from nodeshare.local.authorizer import JwtAuthorizer
     from nodeshare.local.gateway import Gateway, HandlerPool, handler_path, serve
     from nodeshare.local.streams import StreamPoller
     from nodeshare.routes import STREAM_HANDLER, THING_ISSUER_PATH
@@ -82,6 +82,8 @@ def start(port: int | None = None) -> LocalStack:
     stream_arns = local_emulator.create_tables(aws.client("dynamodb"))
     pool_id, client_id = local_emulator.create_user_pool(aws.client("cognito-idp"))
     os.environ["USER_POOL_ID"], os.environ["USER_POOL_CLIENT_ID"] = pool_id, client_id
+    # The emulator serves the pool's keys at its own address, not under the issuer's URL.
+    os.environ["USER_POOL_JWKS_URL"] = f"{aws.endpoint}/{pool_id}/.well-known/jwks.json"
     settings.cache_clear()
 
     functions_dir = Path(os.environ.get("NODESHARE_FUNCTIONS_DIR") or REPO_ROOT / "functions")
@@ -96,7 +98,7 @@ def start(port: int | None = None) -> LocalStack:
 
     os.environ["THING_KEY_ID"] = local_emulator.create_thing_key(aws.client("kms"))
     users = JwtAuthorizer(
-        jwks_url=f"{aws.endpoint}/{pool_id}/.well-known/jwks.json",
+        jwks_url=os.environ["USER_POOL_JWKS_URL"],
         issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
         audience=client_id,
     )

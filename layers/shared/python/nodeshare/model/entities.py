@@ -27,6 +27,36 @@ class Thing:
     secret_version: int
 
 
+class OwnerKind(StrEnum):
+    USER = "user"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    """Who an ownership question or PIN is about, as Kii writes it: `user:<id>` or `group:<id>`."""
+
+    kind: OwnerKind
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A PIN of a Kii ownership flow: started by a user (the thing confirms) or by the thing (the
+    named user, or a member of the named group, confirms); bound to the node's epoch then."""
+
+    node_id: str
+    code: str
+    owner: OwnerRef
+    started_by_thing: bool
+    requester_user_id: str  # the user who started it ("" when the thing did)
+    epoch: int
+    expires_at: int
+
+
 class MappingStatus(StrEnum):
     """RainMaker's user-node mapping request states (`GET /v1/user/nodes/mapping`)."""
 
@@ -88,6 +118,18 @@ class Node:
     # The epoch under which the node itself last reported a factory reset (with its token): a
     # password claim may then replace its primary (SPEC §2.10, `authorization.decide`'s claim).
     reset_epoch: int | None = None
+    # The user groups that own the node (Kii), each under the epoch it was made an owner in.
+    owner_groups: tuple[OwnerGroup, ...] = ()
+
+    @property
+    def current_owner_groups(self) -> tuple[str, ...]:
+        """The owner groups made under the node's current epoch (earlier ones count for nothing)."""
+        return tuple(owner.group_id for owner in self.owner_groups if owner.epoch == self.epoch)
+
+    @property
+    def owned(self) -> bool:
+        """Someone owns the node: a primary, or a current owner group."""
+        return self.primary_user_id is not None or bool(self.current_owner_groups)
 
 
 # Who made a grant, and on whose authority: empty when the primary made it (the node's epoch
@@ -129,6 +171,15 @@ class Grant:
     request_id: str | None = None
     sub_role: int | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OwnerGroup:
+    """A user group that owns a node (Kii's group ownership), under the node's epoch then: its
+    members act as owners while that epoch holds and they belong to the group."""
+
+    group_id: str
+    epoch: int
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,9 @@ def load_for_decision(
        `other_users`' associations with them, and the principal's (and `user_rows`') user rows,
        which name its user groups and its projects (a project's users are on their rows: no
        project item is read);
-    2. those user groups and node groups (with the grants on them), and the roles the nodes'
-       primaries assigned to the principal (Symphony), which narrow what it may do there.
+    2. those user groups and node groups (with the grants on them), the nodes' owner groups (Kii:
+       their members are owners), and the roles the nodes' primaries assigned to the principal
+       (Symphony), which narrow what it may do there.
 
     Whether the users a source was granted through still hold `rwp` is on the node item
     (`rwp_user_ids`), so no grantor's row is read.
@@ -65,6 +66,7 @@ def load_for_decision(
     assignments = principal.role_assignments if principal else {}
     for node in facts.nodes.values():
         group_ids.update(membership.group_id for membership in node.node_groups)
+        group_ids.update(node.current_owner_groups)  # their members are owners (Kii)
         group_ids.update(assignments.get(node.primary_user_id or "", ()))
     for group_id, group in batch_get_groups(sorted(group_ids)).items():
         if isinstance(group, UserGroup):

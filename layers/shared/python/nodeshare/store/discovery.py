@@ -20,10 +20,15 @@ def scope_keys(user_id: str, project_ids: Iterable[str]) -> list[str]:
     ]
 
 
+def _owner_groups_now(image: Mapping[str, Any]) -> bool:
+    epoch = int(image.get("epoch") or 0)
+    return any(int(entry["epoch"]) == epoch for entry in (image.get("owner_groups") or {}).values())
+
+
 def entries(image: Mapping[str, Any] | None) -> set[str]:
     """The partitions a node item (a stream image) belongs in: its scope entries while nobody owns
-    it, none once claimed or deleted."""
-    if not image or image.get("primary_user_id"):
+    it (no primary, no owner group of its current epoch), none once claimed or deleted."""
+    if not image or image.get("primary_user_id") or _owner_groups_now(image):
         return set()
     scopes = image.get("scopes") or {}
     return {f"user:{u}" for u in scopes.get("users") or ()} | {

@@ -25,7 +25,7 @@ def get(request_id: str, now: int) -> MappingRequest | None:
     status = MappingStatus(item.status)
     if item.expires_at <= now and status in (MappingStatus.REQUESTED, MappingStatus.OFFERED):
         status = MappingStatus.TIMEDOUT
-    node_id, user_id = str(item.node_id), str(item.requester_user_id)
+    node_id, user_id = str(item.thing_id), str(item.requester_user_id)
     return MappingRequest(request_id, node_id, user_id, status, int(item.expires_at))
 
 
@@ -36,7 +36,7 @@ def put(mapping: MappingRequest, now: int) -> None:
         HEADER,
         kind=KIND,
         status=mapping.status.value,
-        node_id=mapping.node_id,
+        thing_id=mapping.node_id,
         requester_user_id=mapping.user_id,
         expires_at=mapping.expires_at,
         created_at=now,

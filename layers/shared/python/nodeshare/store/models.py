@@ -91,6 +91,9 @@ class NodeModel(Model):
     # Thing tokens name the secret version they were issued under (`domain.thing_tokens`).
     secret_version = NumberAttribute(null=True)  # absent: 0
     reset_epoch = NumberAttribute(null=True)  # the epoch a factory reset was reported in
+    # The user groups owning the node (Kii): group_id -> {"epoch": the node's epoch when it was
+    # made an owner}. On the node item so the decision reads it with the node.
+    owner_groups = MapAttribute(null=True)  # type: ignore[var-annotated]
 
     by_catalog = NodesByCatalog()
 
@@ -242,6 +245,12 @@ class RequestModel(Model):
     created_at = NumberAttribute(null=True)
     pending_invitee = UnicodeAttribute(null=True)
     pending_requester = UnicodeAttribute(null=True)
+    # header of a PIN (Kii): whom it makes an owner ("user:<id>" / "group:<id>"), who started it
+    owner = UnicodeAttribute(null=True)
+    started_by_thing = BooleanAttribute(null=True)
+    # The node a PIN or a mapping request is about: not `node_id`, which puts an item in the
+    # `by_node` index of share-request lines, which the epoch cascade walks.
+    thing_id = UnicodeAttribute(null=True)
     # line
     node_id = UnicodeAttribute(null=True)
     epoch = NumberAttribute(null=True)

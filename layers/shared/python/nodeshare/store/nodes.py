@@ -101,6 +101,7 @@ def claim(
                 NodeModel.secondary_user_ids.remove(),
                 NodeModel.rwp_user_ids.remove(),
                 NodeModel.grants.remove(),  # every grant was made under the old epoch
+                NodeModel.owner_groups.remove(),  # so was every owner group
             ],
             condition=(NodeModel.node_id.exists() & (NodeModel.epoch == node.epoch)),
         )
@@ -134,10 +135,51 @@ def release(node: Node, user_id: str) -> None:
                 NodeModel.secondary_user_ids.remove(),
                 NodeModel.rwp_user_ids.remove(),
                 NodeModel.grants.remove(),  # every grant was made under the old epoch
+                NodeModel.owner_groups.remove(),  # so was every owner group
             ],
             condition=(NodeModel.primary_user_id == user_id) & (NodeModel.epoch == node.epoch),
         )
         transaction.delete(AssociationModel(node.node_id, user_id))
+
+
+def set_owner_groups(
+    node: Node,
+    group_ids: Sequence[str],
+    *,
+    new_epoch: bool,
+    also: Callable[[TransactWrite], None] | None = None,
+) -> int:
+    """Make `group_ids` the node's owner groups (Kii); returns the node's epoch after.
+
+    `new_epoch`: the groups take the node over (a claim of a node nobody owns, or after a reported
+    reset; a PIN the node confirmed): a new epoch with no primary, so everything of the old one
+    stops counting, as a claim does. Otherwise they own it beside its current owners, under the
+    current epoch; if that leaves nobody owning the node (the last owner group removed, no
+    primary), it is released: a new epoch, as when a primary releases it. One transaction (with
+    what `also` adds: a PIN used), conditioned on the node's access as read; moves
+    `access_version`."""
+    epoch = node.epoch
+    nobody = node.primary_user_id is None and not group_ids
+    actions: list[Action] = [NodeModel.access_version.set(node.access_version + 1)]
+    if new_epoch or nobody:
+        epoch += 1
+        actions += [
+            NodeModel.epoch.set(epoch),
+            NodeModel.primary_user_id.remove(),
+            NodeModel.secondary_user_ids.remove(),
+            NodeModel.rwp_user_ids.remove(),
+            NodeModel.grants.remove(),
+        ]
+    groups = {group_id: {"epoch": epoch} for group_id in group_ids}
+    actions.append(NodeModel.owner_groups.set(groups) if groups else NodeModel.owner_groups.remove())
+    with (
+        refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")),
+        TransactWrite(connection=_connection()) as transaction,
+    ):
+        transaction.update(NodeModel(node.node_id), actions=actions, condition=access_unchanged(node))
+        if also is not None:
+            also(transaction)
+    return epoch
 
 
 # DynamoDB takes at most 100 items per transaction; a params write is two per node (the node

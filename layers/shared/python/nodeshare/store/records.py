@@ -14,6 +14,7 @@ from nodeshare.model.entities import (
     Node,
     NodeGroup,
     NodeGroupMembership,
+    OwnerGroup,
     Project,
     Role,
     RoleDefinition,
@@ -63,6 +64,10 @@ def to_node(item: NodeModel) -> Node:
         metadata=plain(item.metadata) or {},
         secret_version=int(item.secret_version or 0),
         reset_epoch=None if item.reset_epoch is None else int(item.reset_epoch),
+        owner_groups=tuple(
+            OwnerGroup(group_id, int(entry["epoch"]))
+            for group_id, entry in sorted((plain(item.owner_groups) or {}).items())
+        ),
     )
 
 
