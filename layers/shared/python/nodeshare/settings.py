@@ -14,6 +14,10 @@ SEVEN_DAYS = 7 * 24 * 3600
 # How long the params archive keeps a record, counted from the time it records (README, "Table
 # and key design"): a setting, `ARCHIVE_RETENTION_SECONDS`.
 NINETY_DAYS = 90 * 24 * 3600
+# The scope of a node registered without `scopes` (`DEFAULT_NODE_SCOPE`, `domain.scopes`):
+# "all" — every signed-in user may find it and claim it with its thing password — or "none" —
+# only the users and projects an operator names later (EVRYTHNG's default).
+DEFAULT_NODE_SCOPES = ("all", "none")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Settings:
     # The local stack confirms sign-ups at once (there is no mailbox); a deployed stack never does.
     auto_confirm_sign_up: bool
     max_body_bytes: int
+    default_node_scope: str  # one of DEFAULT_NODE_SCOPES
 
 
 @cache
@@ -53,4 +58,15 @@ def settings() -> Settings:
         archive_retention_seconds=int(env.get("ARCHIVE_RETENTION_SECONDS", NINETY_DAYS)),
         auto_confirm_sign_up=env.get("AUTO_CONFIRM_SIGN_UP", "false").lower() == "true",
         max_body_bytes=int(env.get("MAX_BODY_BYTES", 64 * 1024)),
+        default_node_scope=_one_of(
+            "DEFAULT_NODE_SCOPE", env.get("DEFAULT_NODE_SCOPE", "all"), DEFAULT_NODE_SCOPES
+        ),
     )
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """A setting that must be one of `allowed`: anything else stops the function at its first
+    request (a misconfigured deployment fails loudly, never with a wider default)."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
