@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 from nodeshare.routes import ROUTES
-from nodeshare.settings import NINETY_DAYS, SEVEN_DAYS
+from nodeshare.settings import DEFAULT_NODE_SCOPES, NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
 from infra.functions import FunctionFactory
@@ -19,6 +19,11 @@ from infra.tables import Tables
 class NodeshareStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        # The scope of a node registered without any (`domain.scopes`): `cdk deploy -c
+        # defaultNodeScope=none` for EVRYTHNG's "nobody until scoped"; "all" otherwise.
+        default_node_scope = str(self.node.try_get_context("defaultNodeScope") or DEFAULT_NODE_SCOPES[0])
+        if default_node_scope not in DEFAULT_NODE_SCOPES:
+            raise ValueError(f"defaultNodeScope must be one of {', '.join(DEFAULT_NODE_SCOPES)}")
         identity = Identity(self, "Identity")
         tables = Tables(self, "Tables")
         layer = SharedLayer(self, "Shared")
@@ -30,6 +35,7 @@ class NodeshareStack(Stack):
                 "USER_POOL_CLIENT_ID": identity.client.user_pool_client_id,
                 "REQUEST_TTL_SECONDS": str(SEVEN_DAYS),
                 "ARCHIVE_RETENTION_SECONDS": str(NINETY_DAYS),
+                "DEFAULT_NODE_SCOPE": default_node_scope,
                 "POWERTOOLS_SERVICE_NAME": "nodeshare",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
