@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CDK := npx --yes aws-cdk@2
 
-.PHONY: install dev test lint unit bench openapi synth deploy clean
+.PHONY: install dev test lint unit bench openapi synth deploy operator clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ synth: install  ## synthesize the CloudFormation template into cdk.out/
 
 deploy: install
 	$(CDK) deploy
+
+# Create an operator (or reset one's password): on the deployed stack (STACK, default Nodeshare),
+# or on the local one with AWS_ENDPOINT_URL=<the emulator `make dev` prints>. The password is
+# OPERATOR_PASSWORD if set, else generated; it is printed.
+operator: install
+	@test -n "$(EMAIL)" || { echo "usage: make operator EMAIL=ops@example.com [STACK=Nodeshare]"; exit 2; }
+	$(BIN)/python -m nodeshare.operator '$(EMAIL)' --stack '$(or $(STACK),Nodeshare)'
 
 clean:
 	rm -rf $(VENV) cdk.out .cache .pytest_cache .mypy_cache .ruff_cache

@@ -148,6 +148,26 @@ def measure_operations(size: int) -> dict[str, Cost]:
     page = _measure(costs, f"{HISTORY_PAGE} 1 of 25", lambda: user.get(history), 200).json()
     assert len(page["history"]) == 25 and "next_id" in page, page
     _measure(costs, f"{HISTORY_PAGE} 2", lambda: user.get(f"{history}&start_id={page['next_id']}"), 200)
+    # The node as the caller (issue 9): verifying its token costs no DynamoDB read (the authorizer);
+    # each report is one read of the node and one conditional write.
+    token = _measure(
+        costs,
+        "issue_thing_token",
+        lambda: anonymous.post(f"/v1/things/{node_id}/token", json={"thingPassword": "bench-secret"}),
+        200,
+    ).json()["access_token"]
+    thing = Caller(api.base_url, token=f"Bearer {token}")
+    device = f"/v1/things/{node_id}"
+    _measure(
+        costs,
+        "report_connectivity",
+        lambda: thing.put(f"{device}/connectivity", json={"connected": True}),
+        204,
+    )
+    report = {"Light": {"Brightness": 40}}
+    _measure(costs, "report_node_params", lambda: thing.put(f"{device}/params", json=report), 204)
+    _measure(costs, "report_node_config", lambda: thing.put(f"{device}/config", json=LIGHT_CONFIG), 204)
+    _measure(costs, "get_desired_params", lambda: thing.get(f"{device}/params?since=0"), 200)
     release = {"node_id": node_id, "operation": "remove"}
     _measure(
         costs, "update_node_mapping (release)", lambda: user.put("/v1/user/nodes/mapping", json=release), 200

@@ -1,12 +1,13 @@
 """cdk-nag AwsSolutions findings we accept, each with the reason we would defend.
 
 Acknowledgments are granular (one rule, and for IAM5 one resource pattern) and placed on the
-narrowest construct that owns the finding; anything new still fails the synth.
+narrowest construct that owns the finding; anything new still fails the synth. The plugin checks
+the parent stack and every nested stack (`infra/areas.py`) alike.
 """
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, CfnElement, Names, Stack, Validations
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
@@ -20,8 +21,17 @@ def _acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}-{rule}", reason=reason))
 
 
+def _attribute(seen_from: IConstruct, resource: CfnElement, attribute: str) -> str:
+    """How cdk-nag names `resource`'s `attribute` in a finding on a construct of `seen_from`'s
+    stack: `<LogicalId.Attribute>` in the resource's own stack; in a nested stack, the parameter
+    CDK passes it through (`reference-to-<unique id><attribute>`, made alphanumeric)."""
+    owner = Stack.of(resource)
+    if Stack.of(seen_from) is owner:
+        return f"<{owner.get_logical_id(resource)}.{attribute}>"
+    return f"<referenceto{Names.unique_id(resource)}{attribute}>"
+
+
 def acknowledge_reviewed_findings(
-    stack: Stack,
     *,
     user_pool: IConstruct,
     tables_of: dict[lambda_.Function, list[dynamodb.Table]],  # the indexed tables each function uses
@@ -32,8 +42,9 @@ def acknowledge_reviewed_findings(
     _acknowledge(
         user_pool,
         "COG2",
-        "MFA is optional (TOTP) rather than required: esp-rainmaker-cli, which nodeshare must serve "
-        "unchanged, signs in with user name and password and cannot answer an MFA challenge.",
+        "MFA is off: esp-rainmaker-cli, which nodeshare must serve unchanged, signs in with user name "
+        "and password and cannot answer an MFA challenge, so a user who enrolled a second factor would "
+        "be locked out of it (infra/identity.py).",
     )
     _acknowledge(
         user_pool,
@@ -45,25 +56,31 @@ def acknowledge_reviewed_findings(
         _acknowledge(
             route,
             "APIG4",
-            "Public by the spec (SPEC §3.1): API versions, sign-in and sign-up are called before the "
-            "caller has a token. Every other route uses the Cognito JWT authorizer.",
+            "Public by the spec (SPEC §3.1, §3.2): API versions, sign-in, sign-up, the thing-token "
+            "exchange and the thing issuer's discovery document and keys are called before the caller "
+            "has a token. Every other route uses the Cognito or the thing JWT authorizer.",
         )
+    # Function roles are their own constructs (`infra.functions.InlinePolicyRole`), beside the
+    # function: the IAM findings are on the role.
     for function, tables in tables_of.items():
+        role = function.role
+        assert role is not None, function.node.path
         _acknowledge(
-            function,
+            role,
             f"IAM4[{BASIC_EXECUTION_ROLE}]",
             "AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents.",
         )
         for table in tables:
-            index_arn = f"Resource::<{stack.get_logical_id(table.node.default_child)}.Arn>/index/*"  # type: ignore[arg-type]
+            table_arn = _attribute(role, table.node.default_child, "Arn")  # type: ignore[arg-type]
             _acknowledge(
-                function,
-                f"IAM5[{index_arn}]",
+                role,
+                f"IAM5[Resource::{table_arn}/index/*]",
                 "Queries on this table's own global secondary indexes (the access paths in the README); "
                 "the wildcard covers only index names of one table.",
             )
+    assert stream_processor.role is not None
     _acknowledge(
-        stream_processor,
+        stream_processor.role,
         "IAM5[Resource::*]",
         "dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.",
     )

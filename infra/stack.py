@@ -1,23 +1,30 @@
-"""The nodeshare stack: composes identity, tables, the layer, the API and the stream processor."""
+"""The nodeshare stack: composes identity, tables, the layer, the API, its routes (one nested
+stack per area, `infra/areas.py`) and the stream processor."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
-from nodeshare.routes import ROUTES
+from nodeshare.routes import ROUTES, USER_TRIGGER, Route
 from nodeshare.settings import DEFAULT_NODE_SCOPES, NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
+from infra.areas import RouteArea, routes_by_area
 from infra.functions import FunctionFactory
 from infra.identity import Identity
 from infra.layer import SharedLayer
 from infra.nag import acknowledge_reviewed_findings
 from infra.streams import Streams
 from infra.tables import Tables
+from infra.thing_tokens import ThingTokenKey
 
 
 class NodeshareStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, routes: Sequence[Route] = ROUTES, **kwargs: object
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         # The scope of a node registered without any (`domain.scopes`): `cdk deploy -c
         # defaultNodeScope=none` for EVRYTHNG's "nobody until scoped"; "all" otherwise.
@@ -27,10 +34,14 @@ class NodeshareStack(Stack):
         identity = Identity(self, "Identity")
         tables = Tables(self, "Tables")
         layer = SharedLayer(self, "Shared")
+        api = Api(self, "Api", user_pool=identity.user_pool, client=identity.client)
+        thing_key = ThingTokenKey(self, "ThingTokens")
         functions = FunctionFactory(
             self,
             layer.layer,
             {
+                "THING_KEY_ID": thing_key.key.key_id,
+                "THING_TOKEN_ISSUER": api.thing_token_issuer,
                 "USER_POOL_ID": identity.user_pool.user_pool_id,
                 "USER_POOL_CLIENT_ID": identity.client.user_pool_client_id,
                 "REQUEST_TTL_SECONDS": str(SEVEN_DAYS),
@@ -40,31 +51,41 @@ class NodeshareStack(Stack):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )
-        api = Api(
-            self,
-            "Api",
-            functions=functions,
-            tables=tables.by_name,
-            user_pool=identity.user_pool,
-            client=identity.client,
-        )
+        user_trigger = identity.add_user_trigger(functions, tables.by_name["users"])
+        self.areas = [
+            RouteArea(
+                self,
+                area,
+                routes=routes,
+                api=api,
+                functions=functions,
+                tables=tables.by_name,
+                user_pool=identity.user_pool,
+                thing_key=thing_key.key,
+            )
+            for area, routes in routes_by_area(routes).items()
+        ]
         streams = Streams(self, "Streams", functions=functions, tables=tables.by_name)
         CfnOutput(self, "ApiUrl", value=api.http_api.api_endpoint)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        CfnOutput(self, "UsersTableName", value=tables.by_name["users"].table_name)  # make operator
+        route_functions = {
+            area.functions[route.operation]: route for area in self.areas for route in area.routes
+        }
         acknowledge_reviewed_findings(
-            self,
             user_pool=identity.user_pool,
             tables_of={
                 **{
-                    api.functions[route.operation]: [
-                        tables.by_name[name] for name in route.tables if name in tables.indexed
-                    ]
-                    for route in ROUTES
+                    function: [tables.by_name[name] for name in route.tables if name in tables.indexed]
+                    for function, route in route_functions.items()
                 },
                 streams.processor: [tables.by_name[name] for name in tables.indexed],
+                user_trigger: [
+                    tables.by_name[name] for name in USER_TRIGGER.tables if name in tables.indexed
+                ],
             },
-            public_routes=api.public_routes,
+            public_routes=[route for area in self.areas for route in area.public_routes],
             stream_processor=streams.processor,
             stream_failures=streams.failures,
         )

@@ -3,7 +3,7 @@ bounded retries, and an SQS queue for what still fails."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -35,6 +35,9 @@ class Streams(Construct):
             enforce_ssl=True,
         )
         self.processor = functions.make(
+            # At the stack's top level, where it has always been: a new logical id would replace
+            # the event source mappings, which start again at the streams' trim horizon.
+            Stack.of(self),
             "ProcessTableStream",
             STREAM_HANDLER,
             tables,

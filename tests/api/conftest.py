@@ -14,6 +14,8 @@ from nodeshare.local.gateway import LambdaContext, build_event
 from nodeshare.local.permissions import acting_as
 from nodeshare.routes import ROUTES_BY_OPERATION
 
+THING_ISSUER = "https://api.nodeshare.test/v1/thing-issuer"
+
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
@@ -25,7 +27,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "INFO")
     with mock_aws():
         from nodeshare.local import moto_speedup
-        from nodeshare.local.emulator import create_tables, create_user_pool
+        from nodeshare.local.emulator import create_tables, create_thing_key, create_user_pool
 
         moto_speedup.one_backup_per_table()  # tests run one at a time: one transaction at a time
         from nodeshare.settings import settings
@@ -34,6 +36,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         pool_id, client_id = create_user_pool(boto3.client("cognito-idp", region_name="us-east-1"))
         monkeypatch.setenv("USER_POOL_ID", pool_id)
         monkeypatch.setenv("USER_POOL_CLIENT_ID", client_id)
+        monkeypatch.setenv("THING_KEY_ID", create_thing_key(boto3.client("kms", region_name="us-east-1")))
+        monkeypatch.setenv("THING_TOKEN_ISSUER", THING_ISSUER)
         settings.cache_clear()
         yield {"user_pool_id": pool_id, "client_id": client_id}
         settings.cache_clear()

@@ -20,7 +20,8 @@ from tests.api.conftest import call
 USER = {"sub": "u-1", "username": "u-1"}
 OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 NAMING = ("node_id", "nodeid", "nodes", "request_id", "group_id", "groups", "roleIds", "thingId")
-# The decision's entry points: nodes, requests, user groups, node groups, roles, products.
+# The decision's entry points: nodes, requests, user groups, node groups, roles, things,
+# mapping requests, products.
 DECIDERS = (
     "decide",
     "may_handle_request",
@@ -28,9 +29,15 @@ DECIDERS = (
     "may_handle_node_group",
     "may_handle_role",
     "decide_product",
+    "may_act_as_thing",
+    "may_see_mapping",
 )
 # Routes that create the node they name: only who may call them is decided (`Route.caller`).
 CREATES_THE_NODE = {"register_node"}
+# Routes where knowing the node's thing password is the whole question (as a password is at
+# login): they must check it, with the same work whatever the node.
+AUTHENTICATES_THE_NODE = {"issue_thing_token"}
+THING = {"sub": "n1", "token_use": "thing", "secret_version": "0", "aud": "nodeshare-things"}
 
 NOW_MS = int(time.time() * 1000)
 PRODUCT = "UmxHK6K8BXsa9KawRh4bTbqc"
@@ -94,6 +101,14 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "get_admin_product": ("withScopes=true", None, {"product_id": PRODUCT}),
     "update_admin_product": ("", {"scopes": {"users": ["+u-1"]}}, {"product_id": PRODUCT}),
     "delete_admin_product": ("", None, {"product_id": PRODUCT}),
+    "issue_thing_token": ("", {"thingPassword": "password-1"}, {"node_id": "n1"}),
+    "report_node_config": ("", {"info": {}, "devices": []}, {"node_id": "n1"}),
+    "report_node_params": ("", {"Light": {"Power": True}}, {"node_id": "n1"}),
+    "get_desired_params": ("since=0", None, {"node_id": "n1"}),
+    "report_connectivity": ("", {"connected": True}, {"node_id": "n1"}),
+    "report_factory_reset": ("", None, {"node_id": "n1"}),
+    "confirm_node_mapping": ("", {"user_id": "u-1", "secret_key": "k"}, {"node_id": "n1"}),
+    "get_node_mapping": ("request_id=" + "0" * 32, None, {}),
 }
 
 
@@ -121,12 +136,25 @@ def test_the_route_asks_the_one_decision_point(aws, monkeypatch: pytest.MonkeyPa
             return _original(*args, **kwargs)
 
         monkeypatch.setattr(authorization, name, recording)
+    from nodeshare.domain import devices
+
+    original_verify = devices.verify_secret
+
+    def verifying(*args: Any, **kwargs: Any) -> bool:
+        asked.append("verify_secret")
+        return original_verify(*args, **kwargs)
+
+    monkeypatch.setattr(devices, "verify_secret", verifying)
     query, body, path_params = SAMPLES[route.operation]
-    claims = OPERATOR if route.caller is Caller.OPERATOR else USER
+    claims = {Caller.OPERATOR: OPERATOR, Caller.THING: THING}.get(route.caller, USER)
     request_body = "" if body is None else json.dumps(body)
     response = call(route.operation, claims=claims, query=query, body=request_body, path_params=path_params)
     assert response["statusCode"] < 500, response["body"]
-    deciders = {"require_operator"} if route.operation in CREATES_THE_NODE else set(DECIDERS)
+    deciders = set(DECIDERS)
+    if route.operation in CREATES_THE_NODE:
+        deciders = {"require_operator"}
+    elif route.operation in AUTHENTICATES_THE_NODE:
+        deciders = {"verify_secret"}
     assert deciders & set(asked), f"{route.operation} answered without asking the decision"
 
 

@@ -327,3 +327,45 @@ def test_new_role_without_transfer_is_a_plain_share(alice: Member, bob: Member, 
     node_id = shared_with(alice, bob, api, "--new_role", "secondary")
     assert api.admin_view(node_id)["primary_user_id"] == alice.user.user_id
     assert raw_details(bob, node_id)["role"] == "secondary"
+
+
+# --- provisioning (issue 9): `test --addnode`, confirmed by a node simulated here -----------------
+
+
+def test_addnode_is_confirmed_by_the_node_and_getnodestatus_shows_what_it_reported(alice: Member, api: Api):
+    """`test --addnode <id>` sends a mapping request with a fresh secret key and prints
+    `add-user <user_id> <secret_key>` for the node; the node (simulated here with its own thing
+    token) confirms it, and the CLI, polling every 5 s, prints `Confirmed`. alice is then the
+    primary, and `getnodestatus` prints the connectivity the node reported."""
+    node_id = api.node()
+    process = subprocess.Popen(
+        [str(alice.cli.executable), "test", "--addnode", node_id],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=alice.cli.env(), cwd=alice.cli.home, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        printed = []
+        for line in process.stdout:
+            printed.append(line)
+            found = re.fullmatch(r"\s*add-user (\S+) (\S+)\s*", line)
+            if found:
+                break
+        assert found, "".join(printed)
+        user_id, secret_key = found.groups()
+        assert user_id == alice.user.user_id
+        token = api.anonymous.post(f"/v1/things/{node_id}/token", json={"thingPassword": "thing-secret-1"})
+        node = Caller(api.base_url, token=f"Bearer {token.json()['access_token']}")
+        confirmed = node.put(
+            f"/v1/things/{node_id}/mapping", json={"user_id": user_id, "secret_key": secret_key}
+        )
+        assert confirmed.status_code == 204, confirmed.text
+        rest, errors = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert "Checking User Node association status - Confirmed" in rest, "".join(printed) + rest + errors
+    assert node.put(f"/v1/things/{node_id}/connectivity", json={"connected": True}).status_code == 204
+    status = json_output(alice.run("getnodestatus", node_id))
+    assert status["connectivity"]["connected"] is True and isinstance(
+        status["connectivity"]["timestamp"], int
+    )

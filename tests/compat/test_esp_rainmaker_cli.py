@@ -28,6 +28,7 @@ from tests.compat.rainmaker_cli import (
     json_output,
     plain,
 )
+from tests.e2e.test_accounts import mailed_code
 from tests.support.client import LIGHT_CONFIG, LIGHT_PARAMS, PASSWORD, Api, Caller, unique_node_id
 from tests.support.local_stack import RunningStack
 
@@ -465,3 +466,91 @@ def test_an_expired_access_token_is_refreshed_with_the_refresh_token(
     # Then no refresh is needed any more
     assert SESSION_EXPIRED not in again.stdout, describe(again)
     assert json_output(again) == LIGHT_PARAMS
+
+
+# --- account commands (issue 11) ------------------------------------------------------------------
+
+
+def answered_after_the_mail(
+    cli: RainMakerCli, args: list[str], before: str, code_of: Callable[[], str], after: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a CLI command that prompts for a mailed code: send `before`, wait until the local stack
+    has "mailed" the code (`code_of`), then send it and `after`."""
+    process = subprocess.Popen(
+        [str(cli.executable), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli.env(),
+        cwd=cli.home,
+        start_new_session=True,
+    )
+    assert process.stdin is not None
+    process.stdin.write(before)
+    process.stdin.flush()
+    try:
+        code = code_of()
+        stdout, stderr = process.communicate(f"{code}\n{after}", timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def test_forgotpassword_resets_the_password_with_the_mailed_code(
+    api: Api, local_stack: RunningStack, make_cli: Callable[[str], RainMakerCli]
+):
+    # Given a user and a CLI on the local stack, not logged in
+    user = api.user("forgetful")
+    cli = make_cli("forgetful")
+    assert cli.profile_add(local_stack.url).returncode == 0
+    assert f"Switched to profile '{PROFILE}'" in cli.run("profile", "switch", PROFILE).stdout
+    new_password = "Rem3mbered-now!"
+
+    # When she runs forgotpassword, reads the code the stack "mailed" and chooses a new password
+    result = answered_after_the_mail(
+        cli,
+        ["forgotpassword", user.user_name or ""],
+        "",
+        lambda: mailed_code(local_stack, user.user_name or "", "password reset code"),
+        f"{new_password}\n{new_password}\n",
+    )
+
+    # Then the CLI says so, and she logs in with the new password only
+    assert "Password changed successfully" in result.stdout, describe(result)
+    assert "Login successful!" in cli.login(user.user_name or "", new_password).stdout
+    old = api.anonymous.post("/v1/login2", json={"user_name": user.user_name, "password": PASSWORD})
+    assert old.status_code == 401
+
+
+def test_deleteuser_deletes_the_account_and_releases_its_nodes(
+    api: Api, local_stack: RunningStack, make_cli: Callable[[str], RainMakerCli]
+):
+    # Given a user logged in with the CLI, primary of a node she shares with a friend
+    session = log_in_cli(make_cli, local_stack.url, api.user("leaving"), "leaving")
+    user, friend = session.user, api.user("friend")
+    node_id = api.owned_node(user)
+    request_id = user.put("/v1/user/nodes/sharing", json={"nodes": [node_id], "user_name": friend.user_name})
+    friend.put(
+        "/v1/user/nodes/sharing/requests",
+        json={"accept": True, "request_id": request_id.json()["request_id"]},
+    )
+    assert node_id in api_node_ids(friend)
+
+    # When she runs deleteuser, confirms, enters the mailed code and types DELETE
+    result = answered_after_the_mail(
+        session.cli,
+        ["deleteuser"],
+        "y\n",
+        lambda: mailed_code(local_stack, user.user_name or "", "verification code"),
+        "DELETE\n",
+    )
+
+    # Then the CLI reports the deletion, her node is released at once and she cannot log in
+    assert "Deletion request sent successfully" in result.stdout, describe(result)
+    assert "User account deleted successfully." in result.stdout, describe(result)
+    assert node_id not in api_node_ids(friend)
+    assert api.claim(friend, node_id).status_code == 204
+    gone = api.anonymous.post("/v1/login2", json={"user_name": user.user_name, "password": PASSWORD})
+    assert gone.status_code == 401

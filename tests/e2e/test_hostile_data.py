@@ -86,12 +86,13 @@ def nested(depth: int) -> str:
 # 1. Bodies no reader could handle ------------------------------------------------------------------
 
 
-def routes_with_a_body(api: Api) -> list[tuple[str, str, bool]]:
-    """(method, path, public) of every operation whose body the served OpenAPI document names."""
+def routes_with_a_body(api: Api, node_id: str = "somenode") -> list[tuple[str, str, str]]:
+    """(method, path, who calls it: "public" | "cognito" | "thing") of every operation whose body
+    the served OpenAPI document names."""
     document = api.anonymous.get("/v1/openapi.json").json()
     return [
-        (method.upper(), path.replace("{node_id}", "somenode").replace("{group_id}", "somegroup"),
-         operation["security"] == [])
+        (method.upper(), path.replace("{node_id}", node_id).replace("{group_id}", "somegroup"),
+         next(iter(operation["security"][0])) if operation["security"] else "public")
         for path, operations in document["paths"].items()
         for method, operation in operations.items()
         if "requestBody" in operation
@@ -103,11 +104,14 @@ def test_a_deeply_nested_body_is_a_400_on_every_route_that_takes_one(api: Api, d
     """Defect: a body nested 20,000 levels deep answered 500 on every route that takes a body,
     the public ones included (`json.loads` raises RecursionError). Bodies deeper than 32 levels
     are refused before anything walks them."""
-    routes = routes_with_a_body(api)
-    assert ("POST", "/v1/login2", True) in routes and len(routes) >= 20
+    node_id = api.node()
+    callers = {"public": api.anonymous, "cognito": api.operator, "thing": api.thing(node_id)}
+    routes = routes_with_a_body(api, node_id)
+    assert ("POST", "/v1/login2", "public") in routes and len(routes) >= 20
+    assert ("PUT", f"/v1/things/{node_id}/params", "thing") in routes
     failures = []
-    for method, path, public in routes:
-        caller = api.anonymous if public else api.operator
+    for method, path, who in routes:
+        caller = callers[who]
         response = caller.request(method, path, data=nested(depth), headers=JSON)
         try:
             refused(response)

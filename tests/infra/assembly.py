@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
+from nodeshare.routes import ROUTES, Route
 
 from infra import ROOT
 from infra.layer import PipBundling
 from infra.stack import NodeshareStack
+from tests.infra.cfn import NESTED_STACK, Template, flatten, resources_of_type
 
 STACK_NAME = "Nodeshare"
 
@@ -28,8 +32,30 @@ def cdk_context() -> dict[str, Any]:
 @dataclass(frozen=True)
 class Synthesis:
     outdir: Path  # the cloud assembly directory (assets, manifest, validation report)
-    template: dict[str, Any]
+    parent: Template  # the stack's own template (`Nodeshare.template.json`)
+    nested: dict[str, Template]  # each nested stack's template, by its logical id in the parent
     local_bundling: tuple[bool, ...]  # what every PipBundling.try_bundle call returned
+
+    @cached_property
+    def template(self) -> Template:
+        """The parent and every nested template as one (`cfn.flatten`)."""
+        return flatten(self.parent, self.nested)
+
+    def templates(self) -> dict[str, Path]:
+        """Every template file `cdk deploy` uploads: the parent's, then each nested stack's, by the
+        logical id of the stack (the parent's is STACK_NAME)."""
+        return {STACK_NAME: self.outdir / f"{STACK_NAME}.template.json"} | {
+            logical_id: self.outdir / _nested_file(self.parent, logical_id) for logical_id in self.nested
+        }
+
+    def home(self, logical_id: str) -> str:
+        """The stack a resource of the flattened template is in: a nested stack's logical id, or
+        STACK_NAME for the parent."""
+        for stack_id, template in self.nested.items():
+            if logical_id in template["Resources"]:
+                return stack_id
+        assert logical_id in self.parent["Resources"], logical_id
+        return STACK_NAME
 
     def metadata(self, entry_type: str) -> list[tuple[str, Any]]:
         """`(construct path, data)` of the stack's metadata entries of `entry_type`, read from the
@@ -51,9 +77,9 @@ class Synthesis:
         return report
 
 
-def synthesize(outdir: Path) -> Synthesis:
-    """Synthesize the stack with cdk-nag AwsSolutions as a policy-validation plugin (an
-    unacknowledged finding makes this raise), recording how the layer was bundled."""
+def synthesize(outdir: Path, routes: Sequence[Route] = ROUTES, *, nag: bool = True) -> Synthesis:
+    """Synthesize the stack for `routes` with cdk-nag AwsSolutions as a policy-validation plugin
+    (an unacknowledged finding makes this raise), recording how the layer was bundled."""
     results: list[bool] = []
     original = PipBundling.try_bundle
 
@@ -65,11 +91,21 @@ def synthesize(outdir: Path) -> Synthesis:
 
     with mock.patch.object(PipBundling, "try_bundle", spy):
         app = cdk.App(outdir=str(outdir), context=cdk_context())
-        NodeshareStack(app, STACK_NAME)
-        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+        NodeshareStack(app, STACK_NAME, routes=routes)
+        if nag:
+            cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
         assembly = app.synth()
-    return Synthesis(
-        outdir=Path(assembly.directory),
-        template=assembly.get_stack_by_name(STACK_NAME).template,
-        local_bundling=tuple(results),
-    )
+    outdir = Path(assembly.directory)
+    parent = assembly.get_stack_by_name(STACK_NAME).template
+    nested = {
+        logical_id: json.loads((outdir / _nested_file(parent, logical_id)).read_text())
+        for logical_id in resources_of_type(parent, NESTED_STACK)
+    }
+    return Synthesis(outdir=outdir, parent=parent, nested=nested, local_bundling=tuple(results))
+
+
+def _nested_file(parent: Template, logical_id: str) -> str:
+    """The nested template's file in the assembly (asset metadata, which the CLI also turns on)."""
+    metadata = parent["Resources"][logical_id]["Metadata"]
+    assert metadata["aws:asset:property"] == "TemplateURL", metadata
+    return str(metadata["aws:asset:path"])

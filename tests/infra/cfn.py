@@ -115,7 +115,7 @@ def statements_of_role(template: Template, role_id: str) -> list[dict[str, Any]]
 @dataclass(frozen=True)
 class Grant:
     """One allowed action on one resource, the resource named in project terms:
-    `table:<name>`, `index:<name>` (its GSIs), `stream:<name>`, `user_pool`, `queue:<id>`,
+    `table:<name>`, `index:<name>` (its GSIs), `stream:<name>`, `user_pool`, `thing_key`, `queue:<id>`,
     or `other:<json>` for anything unrecognised."""
 
     action: str
@@ -136,6 +136,8 @@ def describe_resource(template: Template, resource: Any) -> str:
             return "user_pool"
         if kind == "AWS::SQS::Queue" and name == "Arn":
             return f"queue:{logical_id}"
+        if kind == "AWS::KMS::Key" and name == "Arn":
+            return "thing_key"
     if isinstance(resource, dict) and set(resource) == {"Fn::Join"}:
         separator, parts = resource["Fn::Join"]
         if separator == "" and len(parts) == 2 and parts[1] == "/index/*":
@@ -158,3 +160,39 @@ def grants_of_function(template: Template, function_id: str) -> set[Grant]:
             for resource in as_list(statement["Resource"]):
                 grants.add(Grant(action, describe_resource(template, resource)))
     return grants
+
+
+NESTED_STACK = "AWS::CloudFormation::Stack"
+
+
+def _substitute(value: Any, parameters: dict[str, Any]) -> Any:
+    """`value` with every `{"Ref": <parameter>}` replaced by what the parent passes that parameter."""
+    if isinstance(value, dict):
+        name = ref(value)
+        if name is not None and name in parameters:
+            return parameters[name]
+        if "Fn::Sub" in value:
+            assert not any(f"${{{name}}}" in json.dumps(value) for name in parameters), value
+        return {key: _substitute(item, parameters) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_substitute(item, parameters) for item in value]
+    return value
+
+
+def flatten(parent: Template, nested: dict[str, Template]) -> Template:
+    """One template holding the parent's resources and those of every nested stack (`nested`: the
+    nested template of each AWS::CloudFormation::Stack resource of the parent, by its logical id),
+    with each nested stack's parameters replaced by the values the parent passes it. A function's
+    policy in a nested stack then names a table by the table's own logical id, as it would if the
+    function were in the parent, so the readers above work unchanged.
+
+    Fails if a nested stack declares a parameter the parent does not pass (or the reverse), or if
+    two templates use the same logical id."""
+    flat: Template = {**parent, "Resources": dict(parent["Resources"])}
+    for stack_id, template in nested.items():
+        passed = parent["Resources"][stack_id]["Properties"].get("Parameters", {})
+        assert set(passed) == set(template.get("Parameters", {})), stack_id
+        for logical_id, resource in template["Resources"].items():
+            assert logical_id not in flat["Resources"], f"{logical_id} is in {stack_id} and elsewhere"
+            flat["Resources"][logical_id] = _substitute(resource, passed)
+    return flat

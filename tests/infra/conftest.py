@@ -17,5 +17,8 @@ def synthesis(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
 
 @pytest.fixture(scope="session")
 def template(synthesis: Synthesis) -> dict[str, Any]:
-    """The synthesized CloudFormation template of the nodeshare stack, as a dict."""
+    """The synthesized CloudFormation templates of the nodeshare stack as one dict: the parent's
+    resources and every nested stack's, each nested stack's parameters replaced by what the parent
+    passes them (`cfn.flatten`), so a reference reads as if everything were in one stack. Where a
+    resource lives is `synthesis.home(logical_id)`."""
     return synthesis.template

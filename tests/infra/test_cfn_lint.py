@@ -1,22 +1,30 @@
-"""cfn-lint, the CloudFormation linter, finds no error in the template CDK writes."""
+"""cfn-lint, the CloudFormation linter, finds no error in any template CDK writes: the parent's
+and each nested stack's."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cfnlint.api import ManualArgs, lint_file
 
-from tests.infra.assembly import STACK_NAME, Synthesis
+from tests.infra.assembly import Synthesis
 
-# Regions a self-hosting operator is likely to pick; the template is region-agnostic.
+# Regions a self-hosting operator is likely to pick; the templates are region-agnostic.
 REGIONS = ["us-east-1", "eu-central-1", "ap-southeast-1"]
 
 
-def test_template_has_no_cfn_lint_errors(synthesis: Synthesis) -> None:
-    """Given the template file in the cloud assembly (the one `cdk deploy` uploads), cfn-lint reports
-    no E-level finding in any of the checked regions; warnings (e.g. W3005, the redundant DependsOn
-    CDK adds to functions) are allowed."""
-    template_file = synthesis.outdir / f"{STACK_NAME}.template.json"
-
+def _errors(template_file: Path) -> list[str]:
     matches = lint_file(template_file, ManualArgs(regions=REGIONS))
+    return [f"{match.rule.id} {match}" for match in matches if match.rule.id.startswith("E")]
 
-    errors = [f"{match.rule.id} {match}" for match in matches if match.rule.id.startswith("E")]
-    assert errors == []
+
+def test_every_template_has_no_cfn_lint_errors(synthesis: Synthesis) -> None:
+    """Given every template file in the cloud assembly (the ones `cdk deploy` uploads: the parent
+    and one per nested stack), cfn-lint reports no E-level finding in any of the checked regions;
+    warnings are allowed."""
+    templates = synthesis.templates()
+    assert len(templates) == len(synthesis.nested) + 1 > 1
+
+    errors = {stack: _errors(path) for stack, path in templates.items()}
+
+    assert {stack: found for stack, found in errors.items() if found} == {}

@@ -35,11 +35,11 @@ def _defines_handler(source: str) -> bool:
 
 def test_one_function_per_route(template: dict[str, Any]) -> None:
     """Every route's integration invokes its own function (no two routes share one), and the only
-    other function is the stream processor."""
+    other functions are the stream processor and the user pool's trigger."""
     route_functions = [function_of_route(template, route) for route in ROUTES]
 
     assert len(set(route_functions)) == len(ROUTES)
-    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(ROUTES) + 1
+    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(ROUTES) + 2
 
 
 @BY_ROUTE

@@ -90,15 +90,25 @@ def test_function_cognito_actions_are_exactly_those_listed(template: dict[str, A
 
 
 @BY_ROUTE
+def test_function_kms_actions_are_exactly_those_listed(template: dict[str, Any], route: Route) -> None:
+    """KMS actions only where the route lists them (signing thing tokens, publishing the key),
+    exactly those, and only on the thing-token key."""
+    kms = {grant for grant in _grants(template, route) if grant.action.startswith("kms:")}
+    assert {grant.action for grant in kms} == set(route.kms)
+    assert {grant.target for grant in kms} <= {"thing_key"}
+
+
+@BY_ROUTE
 def test_function_has_no_other_permissions(template: dict[str, Any], route: Route) -> None:
-    """Besides DynamoDB on known tables and Cognito on the pool, the role allows nothing: no other
+    """Besides DynamoDB on known tables, Cognito on the pool and KMS on the thing-token key (each
+    checked above), the role allows nothing: no other
     service, no wildcard action, no unrecognised resource; its only managed policy is
     AWSLambdaBasicExecutionRole (logs)."""
     function_id = function_of_route(template, route)
     grants = grants_of_function(template, function_id)
     role = template["Resources"][role_of_function(template, function_id)]["Properties"]
 
-    assert {grant.action.split(":")[0] for grant in grants} <= {"dynamodb", "cognito-idp"}
+    assert {grant.action.split(":")[0] for grant in grants} <= {"dynamodb", "cognito-idp", "kms"}
     assert not [grant for grant in grants if "*" in grant.action]
     assert not [grant for grant in grants if grant.target.startswith(("other:", "queue:"))]
     assert role["ManagedPolicyArns"] == [BASIC_EXECUTION_ROLE]

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
+from nodeshare.routes import USER_TRIGGER
 from nodeshare.user_pool import OPERATOR_GROUP, USER_ID_ATTRIBUTE
 
-from tests.infra.cfn import only_resource, ref
+from infra.identity import Identity
+from tests.infra.cfn import Grant, get_att, grants_of_function, only_resource, ref, resources_of_type
 
 CUSTOM_USER_ID = f"custom:{USER_ID_ATTRIBUTE}"
 
@@ -94,3 +97,73 @@ def test_app_client_reads_but_cannot_write_custom_user_id(template: dict[str, An
     assert "WriteAttributes" in client
     assert CUSTOM_USER_ID not in client["WriteAttributes"]
     assert not any(attribute.startswith("custom:") for attribute in client["WriteAttributes"])
+
+
+def test_the_user_trigger_records_every_confirmed_and_signed_in_account(template: dict[str, Any]) -> None:
+    """Issue 11: one function is the pool's PostConfirmation and PreTokenGeneration trigger; it runs
+    `functions/users/record_user.py`, may write the users table and set `custom:user_id` on this
+    pool only, and is not told the pool in its environment (that would be a circular dependency)."""
+    pool_id, pool = _pool(template)
+    config = pool["LambdaConfig"]
+    function_ids = {get_att(config["PostConfirmation"]), get_att(config["PreTokenGeneration"])}
+    assert len(function_ids) == 1
+    [(function_id, attribute)] = function_ids
+    assert attribute == "Arn"
+    function = template["Resources"][function_id]["Properties"]
+    assert function["Handler"] == USER_TRIGGER.handler.replace(".", "/") + ".handler"
+    environment = function["Environment"]["Variables"]
+    assert "USER_POOL_ID" not in environment and "USERS_TABLE" in environment
+    grants = grants_of_function(template, function_id)
+    cognito = {grant for grant in grants if grant.action.startswith("cognito-idp:")}
+    assert cognito == {Grant(action, "user_pool") for action in USER_TRIGGER.cognito}
+    assert Grant("dynamodb:PutItem", "table:users") in grants
+    assert not {grant.target for grant in grants} - {"table:users", "index:users", "user_pool", "logs"}
+    # Cognito may invoke it, for each trigger of this pool
+    permissions = [
+        resource["Properties"]
+        for resource in resources_of_type(template, "AWS::Lambda::Permission").values()
+        if get_att(resource["Properties"]["FunctionName"]) == (function_id, "Arn")
+    ]
+    assert len(permissions) == 2
+    assert all(p["Principal"] == "cognito-idp.amazonaws.com" for p in permissions)
+    assert all(get_att(p["SourceArn"]) == (pool_id, "Arn") for p in permissions)
+
+
+def test_mfa_is_off(template: dict[str, Any]) -> None:
+    """The CLI cannot answer an MFA challenge: nobody may enrol a factor that would lock them out."""
+    _, pool = _pool(template)
+    assert pool.get("MfaConfiguration", "OFF") == "OFF"
+    assert "EnabledMfas" not in pool
+
+
+def test_app_client_may_write_only_the_email(template: dict[str, Any]) -> None:
+    """Of the attributes, the public client may change only `email` (held back until verified)."""
+    assert _client(template)["WriteAttributes"] == ["email"]
+
+
+def test_the_pool_mails_through_cognito_unless_an_ses_identity_is_given(template: dict[str, Any]) -> None:
+    _, pool = _pool(template)
+    assert (
+        pool.get("EmailConfiguration", {}).get("EmailSendingAccount", "COGNITO_DEFAULT") == "COGNITO_DEFAULT"
+    )
+
+
+def test_an_ses_identity_from_the_context_is_the_pools_sender() -> None:
+    """`ses_from_email` (and `ses_region`) in cdk.json's context: the pool sends through SES."""
+    app = cdk.App(context={"ses_from_email": "no-reply@example.test", "ses_region": "eu-west-1"})
+    stack = cdk.Stack(app, "IdentityOnly", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    Identity(stack, "Identity")
+    pool = next(
+        resource["Properties"]
+        for resource in app.synth().get_stack_by_name("IdentityOnly").template["Resources"].values()
+        if resource["Type"] == "AWS::Cognito::UserPool"
+    )
+    email = pool["EmailConfiguration"]
+    assert email["EmailSendingAccount"] == "DEVELOPER"
+    assert email["From"] == "no-reply@example.test"
+    assert email["SourceArn"] == {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, ":ses:eu-west-1:123456789012:identity/no-reply@example.test"],
+        ]
+    }

@@ -134,6 +134,12 @@ class Api:
             f"/v1/things/{node_id}/ownership", json={"userID": caller.user_id, "thingPassword": secret}
         )
 
+    def thing(self, node_id: str, secret: str = "thing-secret-1") -> Caller:
+        """The node itself, with a thing token exchanged for its password (issue 9)."""
+        response = self.anonymous.post(f"/v1/things/{node_id}/token", json={"thingPassword": secret})
+        assert response.status_code == 200, response.text
+        return Caller(self.base_url, token=f"Bearer {response.json()['access_token']}")
+
     def release(self, owner: Caller, node_id: str) -> None:
         """The primary lets go of the node (a new epoch; nobody owns it)."""
         body = {"node_id": node_id, "secret_key": "", "operation": "remove"}

@@ -11,7 +11,8 @@ PRIMARY = Principal("u-primary", "primary@x.test")
 SECONDARY = Principal("u-secondary", "secondary@x.test")
 STRANGER = Principal("u-stranger", "stranger@x.test")
 OPERATOR = Principal("u-operator", "operator@x.test", is_operator=True)
-NODE_ACTIONS = [action for action in Action if action is not Action.CLAIM]
+# Claiming and provisioning are about becoming the primary, not about using the node.
+NODE_ACTIONS = [action for action in Action if action not in (Action.CLAIM, Action.PROVISION)]
 
 
 def node(epoch: int = 3, primary: str | None = PRIMARY.user_id) -> Node:
@@ -22,7 +23,7 @@ def secondary(level: Level = Level.READ_WRITE, epoch: int = 3) -> Association:
     return Association("n1", SECONDARY.user_id, SECONDARY.user_name, Role.SECONDARY, level, epoch)
 
 
-@pytest.mark.parametrize("action", [action for action in Action if action is not Action.CLAIM])
+@pytest.mark.parametrize("action", NODE_ACTIONS)
 def test_the_primary_may_do_everything(action):
     decision = decide(PRIMARY, action, NodeFacts(node(), None), NOW)
     assert decision.allowed and decision.role is Role.PRIMARY

@@ -75,13 +75,16 @@ def reference(principal: Principal, action: Action, facts: NodeFacts, action_id:
     node = facts.node
     if node is None:
         return False
-    if action is Action.CLAIM:
+    if action in (Action.CLAIM, Action.PROVISION):
         named = {"all", principal.user_id} & set(node.scopes["users"])
         # A project the principal is in (its user row's, `facts.projects`), or every project.
         through_project = ({"all"} | facts.projects) & set(node.scopes["projects"])
-        in_scope = bool(named) or bool(through_project)
-        # Only a node nobody owns, and only within its scopes (every claim; issues 9 and 10).
-        return node.primary_user_id is None and (principal.is_operator or in_scope)
+        in_scope = principal.is_operator or bool(named) or bool(through_project)
+        if action is Action.PROVISION:  # the node itself confirms: owned or not (issue 9)
+            return in_scope
+        # Only a node nobody owns, or one that reported a factory reset under its current epoch,
+        # and only within its scopes (every claim; issues 9 and 10).
+        return in_scope and (node.primary_user_id is None or node.reset_epoch == node.epoch)
     # 1. Owners: the primary may do everything.
     if node.primary_user_id == principal.user_id:
         return True
@@ -220,6 +223,10 @@ def situations(draw: st.DrawFn) -> tuple[Principal, Action, NodeFacts]:
     # Projects last, so the examples drawn before them stay those the coverage test below found.
     scopes["projects"] = draw(st.sampled_from([["all"], ["P1"], ["P1", "P2"], []]))
     projects = frozenset(draw(st.lists(st.sampled_from(["P1", "P2", "P3"]), max_size=2)))
+    # A factory reset the node reported: never, under an earlier epoch, under the current one.
+    reset_epoch = draw(st.sampled_from([None, 1, 2]))
+    if facts.node is not None:
+        facts = replace(facts, node=replace(facts.node, reset_epoch=reset_epoch))
     return principal, action, replace(facts, projects=projects), action_id
 
 

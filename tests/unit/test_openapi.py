@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from nodeshare.http.openapi import document
-from nodeshare.routes import ROUTES
+from nodeshare.routes import ROUTES, Caller
 from openapi_spec_validator import validate
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.json"
@@ -23,7 +23,13 @@ def test_the_document_is_valid_openapi_and_covers_every_route():
     assert operations == {route.operation for route in ROUTES}
 
 
-def test_public_routes_need_no_token_and_the_others_do():
+def test_public_routes_need_no_token_device_routes_a_thing_token_and_the_others_a_users():
     for route in ROUTES:
         operation = document()["paths"][route.path][route.method.lower()]
-        assert operation["security"] == ([] if route.public else [{"cognito": []}]), route.operation
+        if route.public:
+            expected = []
+        elif route.caller is Caller.THING:
+            expected = [{"thing": []}]
+        else:
+            expected = [{"cognito": []}]
+        assert operation["security"] == expected, route.operation

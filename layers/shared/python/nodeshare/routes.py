@@ -29,9 +29,16 @@ class Caller(StrEnum):
     PUBLIC = "public"
     USER = "user"
     OPERATOR = "operator"
+    # A node with a thing token for its own node (`domain.thing_tokens`): verified by the thing
+    # authorizer (the stack's own JWT issuer), never by the users' one.
+    THING = "thing"
 
 
-PUBLIC, OPERATOR = Caller.PUBLIC, Caller.OPERATOR
+PUBLIC, OPERATOR, THING = Caller.PUBLIC, Caller.OPERATOR, Caller.THING
+# The KMS actions that sign and publish thing tokens (IAM on the thing-token key only).
+SIGN, PUBLISH_KEY = "kms:Sign", "kms:GetPublicKey"
+# The thing-token issuer, under the API's own URL: its discovery document and keys are routes.
+THING_ISSUER_PATH = "/v1/thing-issuer"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class Route:
     reads: tuple[str, ...] = ()  # tables it reads
     writes: tuple[str, ...] = ()  # tables it writes (and reads)
     cognito: tuple[str, ...] = ()  # Cognito admin actions it calls (IAM); public client APIs need none
+    kms: tuple[str, ...] = ()  # KMS actions it calls on the thing-token key (IAM)
     body: dict[str, Any] | None = None  # the JSON Schema its body is validated against
     query: tuple[str, ...] = ()  # the query parameters it reads (for the OpenAPI document)
 
@@ -74,14 +82,21 @@ ROUTES: tuple[Route, ...] = (
           "Log in with user name and password, or refresh tokens", caller=PUBLIC, body=schemas.LOGIN),
     Route("logout", "POST", "/v1/logout2", "users.logout", "Revoke the caller's refresh tokens",
           reads=(USERS,), cognito=("cognito-idp:AdminUserGlobalSignOut",), query=("logout_all",)),
+    # Sign-up makes the Cognito account only; its record is the pool trigger's (USER_TRIGGER).
     Route("sign_up", "POST", "/v1/user", "users.sign_up",
-          "Sign up, or confirm a sign-up with its verification code", caller=PUBLIC,
-          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",), body=schemas.SIGN_UP),
+          "Sign up, or confirm a sign-up with its verification code", caller=PUBLIC, body=schemas.SIGN_UP),
     # esp-rainmaker-cli 1.14.1 signs up at /v1/user2; the spec names /v1/user. Both are served.
     Route("sign_up_cli", "POST", "/v1/user2", "users.sign_up",
-          "Sign up (the path esp-rainmaker-cli uses)", caller=PUBLIC,
-          writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",), body=schemas.SIGN_UP),
+          "Sign up (the path esp-rainmaker-cli uses)", caller=PUBLIC, body=schemas.SIGN_UP),
     Route("get_user", "GET", "/v1/user", "users.get_user", "The caller's user info", reads=(USERS,)),
+    Route("forgot_password", "PUT", "/v1/forgotpassword2", "users.forgot_password",
+          "Mail a password-reset code (user_name only), or set a new password with it", caller=PUBLIC,
+          body=schemas.FORGOT_PASSWORD),
+    Route("delete_user", "DELETE", "/v1/user2", "users.delete_user",
+          "Delete the caller's account: ?request=true mails a code, ?verification_code= deletes; its "
+          "nodes are released and nothing of it keeps granting (needs the access token)",
+          reads=(*DECISION, REQUESTS), writes=(NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS),
+          cognito=("cognito-idp:AdminDeleteUser",), query=("request", "verification_code")),
     # --- operators ---
     Route("register_node", "POST", "/v1/admin/nodes", "admin.register_node",
           "Register a node (operators)", caller=OPERATOR, reads=(GROUPS,), writes=(NODES,),
@@ -136,6 +151,32 @@ ROUTES: tuple[Route, ...] = (
     Route("claim_node", "POST", "/v1/things/{node_id}/ownership", "ownership.claim_node",
           "Claim a node nobody owns with its thing password; the caller becomes primary",
           reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.CLAIM_NODE),
+    # --- things' own credentials and device routes (the node as the caller) ---
+    Route("get_thing_issuer", "GET", f"{THING_ISSUER_PATH}/.well-known/openid-configuration",
+          "things.get_thing_issuer", "The thing-token issuer's OpenID discovery document", caller=PUBLIC),
+    Route("get_thing_keys", "GET", f"{THING_ISSUER_PATH}/.well-known/jwks.json", "things.get_thing_keys",
+          "The public keys thing tokens are signed with (JWKS)", caller=PUBLIC, kms=(PUBLISH_KEY,)),
+    Route("issue_thing_token", "POST", "/v1/things/{node_id}/token", "things.issue_thing_token",
+          "Exchange a node's thing password for a short-lived thing token", caller=PUBLIC,
+          reads=(NODES,), writes=(REQUESTS,), kms=(SIGN,), body=schemas.THING_TOKEN),
+    Route("report_node_config", "PUT", "/v1/things/{node_id}/config", "things.report_node_config",
+          "The node reports its config (devices, params and their properties)", caller=THING,
+          writes=(NODES,), body=schemas.NODE_CONFIG),
+    Route("report_node_params", "PUT", "/v1/things/{node_id}/params", "things.report_node_params",
+          "The node reports current param values: merged, checked against its config, archived",
+          caller=THING, writes=(NODES, ARCHIVE), body=schemas.PARAMS_PAYLOAD),
+    Route("get_desired_params", "GET", "/v1/things/{node_id}/params", "things.get_desired_params",
+          "The param values users wrote since a time (epoch ms), for the node to apply",
+          caller=THING, reads=(NODES, ARCHIVE), query=("since",)),
+    Route("report_connectivity", "PUT", "/v1/things/{node_id}/connectivity", "things.report_connectivity",
+          "The node reports whether it is connected", caller=THING, writes=(NODES,),
+          body=schemas.CONNECTIVITY),
+    Route("confirm_node_mapping", "PUT", "/v1/things/{node_id}/mapping", "things.confirm_node_mapping",
+          "The node confirms a user's mapping request with the secret key it was given",
+          caller=THING, reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.THING_MAPPING),
+    Route("report_factory_reset", "POST", "/v1/things/{node_id}/reset", "things.report_factory_reset",
+          "The node reports a factory reset: its primary may then be replaced by a password claim",
+          caller=THING, writes=(NODES,)),
     # --- the caller's nodes (RainMaker) ---
     Route("list_user_nodes", "GET", "/v1/user/nodes", "nodes.list_user_nodes",
           "The caller's nodes, optionally with details", reads=DECISION,
@@ -163,8 +204,10 @@ ROUTES: tuple[Route, ...] = (
     Route("get_node_status", "GET", "/v1/user/nodes/status", "nodes.get_node_status",
           "A node's connectivity", reads=DECISION, query=("nodeid",)),
     Route("update_node_mapping", "PUT", "/v1/user/nodes/mapping", "nodes.update_node_mapping",
-          "Remove the caller's mapping with a node (a primary releases it)",
-          reads=DECISION, writes=(NODES, ASSOCIATIONS), body=schemas.NODE_MAPPING),
+          "Ask to become a node's primary (add: the node confirms), or leave it (remove)",
+          reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.NODE_MAPPING),
+    Route("get_node_mapping", "GET", "/v1/user/nodes/mapping", "nodes.get_node_mapping",
+          "The status of the caller's mapping request", reads=(REQUESTS,), query=("request_id",)),
     Route("update_user_node", "PUT", "/v1/user/nodes", "nodes.update_user_node",
           "Add tags to a node and / or merge its metadata (null deletes it all); primary or rwp",
           reads=DECISION, writes=(NODES, GROUPS), body=schemas.UPDATE_NODE, query=("node_id", "nodeid")),
@@ -315,3 +358,12 @@ ROUTES_BY_OPERATION = {route.operation: route for route in ROUTES}
 # The stream processor is not a route: it is fed by the table streams (infra/streams.py) and,
 # locally, by the stream pollers.
 STREAM_HANDLER = "streams.process_table_stream"
+
+# The user pool's trigger is not a route either: Cognito calls it on every confirmation and every
+# sign-in (infra/identity.py; locally nodeshare.local.cognito_triggers). What it may touch, in a
+# route's terms, so its IAM and the local checks read one definition.
+USER_TRIGGER = Route(
+    "record_user", "TRIGGER", "", "users.record_user",
+    "Record a confirmed or signed-in account: its users row and custom:user_id",
+    writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",),
+)  # fmt: skip

@@ -123,6 +123,25 @@ CLAIM_NODE = {
     "properties": {"userID": ID, "thingPassword": PASSWORD},
 }
 
+THING_TOKEN = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["thingPassword"],
+    "properties": {"thingPassword": PASSWORD},
+}
+THING_MAPPING = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["user_id", "secret_key"],
+    "properties": {"user_id": ID, "secret_key": {"type": "string", "minLength": 1, "maxLength": 256}},
+}
+CONNECTIVITY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["connected"],
+    "properties": {"connected": {"type": "boolean"}},
+}
+
 LOGIN = {
     "type": "object",
     "properties": {
@@ -142,6 +161,20 @@ SIGN_UP = {
     },
     "required": ["user_name"],
     "oneOf": [{"required": ["password"]}, {"required": ["verification_code"]}],
+}
+
+# esp-rainmaker-cli's `forgotpassword` sends all three keys, null in its first call.
+FORGOT_PASSWORD = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["user_name"],
+    "properties": {
+        "user_name": EMAIL,
+        "password": {"anyOf": [PASSWORD, {"type": "null"}]},
+        "verification_code": {
+            "anyOf": [{"type": "string", "minLength": 1, "maxLength": 64}, {"type": "null"}]
+        },
+    },
 }
 
 SET_PARAMS_BATCH = {

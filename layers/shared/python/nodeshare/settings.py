@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+TEN_MINUTES = 600
+ONE_HOUR = 3600
 SEVEN_DAYS = 7 * 24 * 3600
 # How long the params archive keeps a record, counted from the time it records (README, "Table
 # and key design"): a setting, `ARCHIVE_RETENTION_SECONDS`.
@@ -38,6 +40,13 @@ class Settings:
     auto_confirm_sign_up: bool
     max_body_bytes: int
     default_node_scope: str  # one of DEFAULT_NODE_SCOPES
+    # Thing tokens (`domain.thing_tokens`): the KMS key that signs them, the issuer URL the thing
+    # authorizer trusts (its discovery document and keys are served under it), their lifetime.
+    thing_key_id: str
+    thing_token_issuer: str
+    thing_token_seconds: int
+    # A provisioning (user-node mapping) request must be confirmed by the node within this.
+    mapping_ttl_seconds: int
 
 
 @cache
@@ -61,6 +70,10 @@ def settings() -> Settings:
         default_node_scope=_one_of(
             "DEFAULT_NODE_SCOPE", env.get("DEFAULT_NODE_SCOPE", "all"), DEFAULT_NODE_SCOPES
         ),
+        thing_key_id=env.get("THING_KEY_ID", ""),
+        thing_token_issuer=env.get("THING_TOKEN_ISSUER", ""),
+        thing_token_seconds=int(env.get("THING_TOKEN_SECONDS", ONE_HOUR)),
+        mapping_ttl_seconds=int(env.get("MAPPING_TTL_SECONDS", TEN_MINUTES)),
     )
 
 

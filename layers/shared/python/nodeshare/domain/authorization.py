@@ -46,6 +46,7 @@ from nodeshare.model.entities import (
     Grant,
     GrantedBy,
     GroupShareRequest,
+    MappingRequest,
     Node,
     NodeGroup,
     NodeGroupMembership,
@@ -55,6 +56,7 @@ from nodeshare.model.entities import (
     Role,
     RoleDefinition,
     ShareRequest,
+    Thing,
     UserGroup,
 )
 from nodeshare.model.errors import (
@@ -66,12 +68,15 @@ from nodeshare.model.errors import (
     ProductNotFound,
     RequestNotFound,
     RoleNotFound,
+    Unauthenticated,
 )
 from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
 from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
+from nodeshare.store import mappings as mapping_store
 from nodeshare.store import node_groups as node_group_store
+from nodeshare.store import nodes as node_store
 from nodeshare.store import permission_requests as permission_request_store
 from nodeshare.store import requests as request_store
 from nodeshare.store import roles as role_store
@@ -84,6 +89,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"  # hand the node to another primary: the primary alone
     LEAVE = "leave"  # remove one's own association with the node
     CLAIM = "claim"  # become primary with the thing password (Kii)
+    PROVISION = "provision"  # become primary by a mapping request the node confirms (RainMaker)
     RUN = "run"  # run one of the node's declared actions (Symphony)
     ARCHIVE_READ = "archive_read"  # page through the params archive (history)
     ARCHIVE_WRITE = "archive_write"  # add a correction record to the archive
@@ -111,6 +117,7 @@ MAX_GRANT_CHAIN = 3
 # What a role id may look like (Symphony's "rl-" and 32 hex digits, with room to spare): anything
 # else cannot be a role, and is refused like a missing one without a read.
 ROLE_ID_PATTERN = re.compile(r"[A-Za-z0-9-]{1,64}")
+MAPPING_ID_PATTERN = re.compile(r"[0-9a-f]{32}")  # `domain.mappings.request_id_for`
 
 # Symphony policies, and which of them let a caller whose roles narrow it (SPEC §1.1 step 4) do
 # each action. Reads, leaving and explaining are not narrowed; what needs `rwp` (`Action.SHARE`:
@@ -298,9 +305,20 @@ def _claim(principal: Principal, node: Node, projects: frozenset[str]) -> Decisi
     named, `all`, or through one of the principal's `projects`."""
     if not (principal.is_operator or in_scope(node.scopes, principal.user_id, projects)):
         return Decision(False, False, None, None, ("outside the node's scopes",))
-    if node.primary_user_id is not None:
-        return Decision(False, False, None, None, ("claimed: its primary must release it first",))
-    return Decision(True, False, None, None, ("unclaimed: it may be claimed with its thing password",))
+    if node.primary_user_id is None:
+        return Decision(True, False, None, None, ("unclaimed: it may be claimed with its thing password",))
+    if node.reset_epoch == node.epoch:
+        return Decision(True, False, None, None, ("the node reported a factory reset under its primary",))
+    return Decision(False, False, None, None, ("claimed: its primary must release it first",))
+
+
+def _provision(principal: Principal, node: Node, projects: frozenset[str]) -> Decision:
+    """Provisioning (RainMaker's mapping request) makes the caller primary once the node itself
+    confirms it with its token and the secret key the app gave it: the node's own participation,
+    so even an owned node may be provisioned (SPEC §2.10). Scopes hold as for a claim."""
+    if not (principal.is_operator or in_scope(node.scopes, principal.user_id, projects)):
+        return Decision(False, False, None, None, ("outside the node's scopes",))
+    return Decision(True, False, None, None, ("the node confirmed the mapping request",))
 
 
 def decide(
@@ -313,6 +331,8 @@ def decide(
         return Decision(False, False, None, None, ("node does not exist",))
     if action is Action.CLAIM:
         return _claim(principal, node, facts.projects)
+    if action is Action.PROVISION:
+        return _provision(principal, node, facts.projects)
     if node.primary_user_id == principal.user_id:
         return Decision(True, True, Role.PRIMARY, None, (f"primary of the node (epoch {node.epoch})",))
 
@@ -703,6 +723,39 @@ def require_operator(principal: Principal) -> None:
     is read."""
     if not principal.is_operator:
         raise OperatorOnly("Only operators may do this")
+
+
+def may_act_as_thing(thing: Thing, node: Node | None) -> bool:
+    """A thing acts on its own node alone, with a token issued under the node's current secret
+    (rotating the secret ends every earlier token at once). Reporting config, params,
+    connectivity or a factory reset is all a thing may do, and all of it is the node's own."""
+    return node is not None and node.node_id == thing.node_id and node.secret_version == thing.secret_version
+
+
+def authorize_thing(thing: Thing, node_id: str) -> Node:
+    """The node a device route names, read once, if `thing` may act on it; a token for another
+    node is refused before anything is read (403), a token the node no longer honours (a rotated
+    secret, a deleted node) as unauthenticated (401). The write that follows is conditioned on
+    the same secret version (`store.nodes.report`)."""
+    if thing.node_id != node_id:
+        raise AccessDenied("A thing token acts only on its own node")
+    node = node_store.get(node_id)
+    if not may_act_as_thing(thing, node) or node is None:
+        raise Unauthenticated("Thing token is no longer valid")
+    return node
+
+
+def may_see_mapping(principal: Principal, mapping: MappingRequest | None) -> bool:
+    """A mapping request is its requester's alone (anyone else's answers like a missing one)."""
+    return mapping is not None and mapping.user_id == principal.user_id
+
+
+def authorize_mapping(principal: Principal, request_id: str, now: int) -> MappingRequest:
+    """A mapping request, for its requester; anyone else's is refused exactly like a missing one."""
+    mapping = mapping_store.get(request_id, now) if MAPPING_ID_PATTERN.fullmatch(request_id) else None
+    if not may_see_mapping(principal, mapping) or mapping is None:
+        raise RequestNotFound(f"Mapping request {request_id} not found")
+    return mapping
 
 
 def may_handle_role(principal: Principal, role: RoleDefinition | None) -> bool:

@@ -74,13 +74,18 @@ def check_write(config: dict[str, Any], payload: ParamsPayload, current: ParamsP
     that would grow the node's `current` params past `MAX_NODE_PARAMS_BYTES`."""
     check_values(config, payload, require_writable=True)
     if current is not None:
-        written = {device: {**current.get(device, {}), **values} for device, values in payload.items()}
-        size = serialized_size({**current, **written})
-        if size > MAX_NODE_PARAMS_BYTES:
-            limit = MAX_NODE_PARAMS_BYTES
-            raise InvalidParams(
-                f"The node's params would hold {size} bytes as JSON, more than the {limit} allowed"
-            )
+        check_write_size(current, payload)
+
+
+def check_write_size(current: ParamsPayload, payload: ParamsPayload) -> None:
+    """Refuse a write that would grow the node's `current` params past `MAX_NODE_PARAMS_BYTES`."""
+    written = {device: {**current.get(device, {}), **values} for device, values in payload.items()}
+    size = serialized_size({**current, **written})
+    if size > MAX_NODE_PARAMS_BYTES:
+        limit = MAX_NODE_PARAMS_BYTES
+        raise InvalidParams(
+            f"The node's params would hold {size} bytes as JSON, more than the {limit} allowed"
+        )
 
 
 def check_values(config: dict[str, Any], payload: ParamsPayload, *, require_writable: bool) -> None:

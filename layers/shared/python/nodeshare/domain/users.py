@@ -1,11 +1,22 @@
 """Accounts: sign-up and confirmation, sign-in, tokens, and who the caller is.
 
 `user_id` is the Cognito `sub`: stable, present in every token (ID and access), and also written
-to `custom:user_id` at sign-up so ID tokens carry it under the name the spec gives it.
+to `custom:user_id` so ID tokens carry it under the name the spec gives it.
+
+**One record from every path.** Whatever made the account — nodeshare's sign-up, Cognito's own
+`SignUp` and `ConfirmSignUp`, an operator's `AdminCreateUser`, `make operator` — `record_user` ends
+it in the same state: a users row (`user_id`, the e-mail) and `custom:user_id`. The pool calls it
+as its PostConfirmation trigger (every confirmation) and its PreTokenGeneration trigger (every
+sign-in and refresh: Cognito runs no confirmation trigger for accounts an administrator creates),
+through `functions/users/record_user.py`. The local stack, whose emulator runs no triggers, calls
+the same handler after the same Cognito calls (`nodeshare.local.cognito_triggers`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from nodeshare.model import errors
 from nodeshare.model.entities import Principal, Tokens, User
 from nodeshare.settings import settings
 from nodeshare.store import identity
@@ -20,14 +31,34 @@ def normalize_email(user_name: str) -> str:
 
 
 def sign_up(user_name: str, password: str, now: int) -> User:
+    """The Cognito account only: its record is written when it is confirmed (`record_user`, the
+    pool's trigger), so a failure here leaves nothing half-made to collide with a retry."""
     user_name = normalize_email(user_name)
     user_id = identity.sign_up(user_name, password)
-    identity.set_user_id(user_name, user_id)
     if settings().auto_confirm_sign_up:  # local stack only: there is no mailbox
         identity.admin_confirm(user_name)
-    user = User(user_id=user_id, user_name=user_name, created_at=now)
-    user_store.put(user)
-    return user
+    return User(user_id=user_id, user_name=user_name, created_at=now)
+
+
+def record_user(pool_id: str, username: str, attributes: Mapping[str, str], now: int) -> str | None:
+    """Make the account's record complete, idempotently: the users row (unless it exists), then
+    `custom:user_id`. The user id when something was written, None when the record was already
+    complete (`custom:user_id` is written last, so its presence means the row is there: a sign-in
+    costs no table read) or there is no address to record.
+
+    The address recorded is the account's `email` as Cognito holds it. Users cannot set it
+    unverified (the pool keeps the original until a new one is verified); it was proved by the
+    sign-up's code, or set by an administrator, who vouches for it.
+    """
+    user_id = attributes.get("sub", "")
+    email = attributes.get("email", "")
+    if not user_id or attributes.get(identity.USER_ID_ATTRIBUTE) == user_id:
+        return None
+    if not email:
+        return None
+    user_store.put_if_absent(User(user_id=user_id, user_name=normalize_email(email), created_at=now))
+    identity.set_user_id(username or user_id, user_id, pool_id)
+    return user_id
 
 
 def confirm_sign_up(user_name: str, verification_code: str) -> None:
@@ -35,6 +66,20 @@ def confirm_sign_up(user_name: str, verification_code: str) -> None:
     if settings().auto_confirm_sign_up:
         return  # already confirmed at sign-up; any code is accepted locally
     identity.confirm_sign_up(user_name, verification_code)
+
+
+def forgot_password(user_name: str, password: str | None, verification_code: str | None) -> bool:
+    """esp-rainmaker-cli's `forgotpassword`, two calls to one route: without a code, Cognito mails
+    one to the account's verified address (an unknown address answers the same: no enumeration);
+    with the code and a new password, the password is changed. True when it was changed."""
+    user_name = normalize_email(user_name)
+    if not verification_code and not password:
+        identity.forgot_password(user_name)
+        return False
+    if not verification_code or not password:
+        raise errors.BadRequest("Both verification_code and password are needed to set a new password")
+    identity.confirm_forgot_password(user_name, verification_code, password)
+    return True
 
 
 def log_in(user_name: str, password: str) -> Tokens:
@@ -52,7 +97,7 @@ def log_out(principal: Principal) -> None:
     token to revoke alone; every refresh token of the user is revoked (Cognito global sign-out).
     Issued access and ID tokens stay valid until they expire, as with any JWT authorizer.
     """
-    identity.sign_out_everywhere(user_name_of(principal))
+    identity.sign_out_everywhere(principal.user_id)
 
 
 def user_name_of(principal: Principal) -> str:
@@ -71,12 +116,13 @@ def user_info(principal: Principal) -> User:
 
 
 def create_operator(user_name: str, password: str, now: int) -> User:
-    """An operator account: confirmed, in the `admin` group. Used by the local stack's seeding and
-    by `scripts/create_operator.py` against a deployed pool."""
+    """An operator account: confirmed, its address verified, in the `admin` group, recorded like
+    every account (`record_user`: Cognito runs no confirmation trigger for an account an
+    administrator creates). Used by the local stack's seeding and by `make operator`
+    (`nodeshare.operator`) against a deployed or the local pool; running it again for an existing
+    account resets its password and keeps its record."""
     user_name = normalize_email(user_name)
     user_id = identity.create_confirmed_user(user_name, password)
-    identity.set_user_id(user_name, user_id)
-    identity.add_to_group(user_name, OPERATOR_GROUP)
-    user = User(user_id=user_id, user_name=user_name, created_at=now)
-    user_store.put(user)
-    return user
+    identity.add_to_group(user_id, OPERATOR_GROUP)
+    record_user(settings().user_pool_id, user_id, identity.user_attributes(user_id), now)
+    return User(user_id=user_id, user_name=user_name, created_at=now)

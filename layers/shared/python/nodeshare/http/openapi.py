@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nodeshare.routes import ROUTES, Route
+from nodeshare.routes import ROUTES, Caller, Route
 
 ERROR = {
     "type": "object",
@@ -26,6 +26,14 @@ SUCCESS_STATUS = {
     "correct_params_history": "201",
     "create_project": "201",
     "create_product": "201",
+}
+
+# Which token a route takes, by where it may be called from (`Route.caller`).
+SECURITY: dict[Caller, list[dict[str, list[str]]]] = {
+    Caller.PUBLIC: [],
+    Caller.USER: [{"cognito": []}],
+    Caller.OPERATOR: [{"cognito": []}],
+    Caller.THING: [{"thing": []}],
 }
 
 
@@ -54,7 +62,7 @@ def _operation(route: Route) -> dict[str, Any]:
         "summary": route.summary,
         "tags": [route.handler.split(".")[0]],
         "responses": {status: success, "default": error},
-        "security": [] if route.public else [{"cognito": []}],
+        "security": SECURITY[route.caller],
     }
     if parameters := _parameters(route):
         operation["parameters"] = parameters
@@ -83,7 +91,13 @@ def document() -> dict[str, Any]:
                     "scheme": "bearer",
                     "bearerFormat": "JWT",
                     "description": "A Cognito ID or access token, with or without 'Bearer '.",
-                }
+                },
+                "thing": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "A thing token for the node in the path (POST /v1/things/{node_id}/token)",
+                },
             },
         },
     }

@@ -14,7 +14,8 @@ import fastjsonschema
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from nodeshare import clock, schemas
-from nodeshare.model.entities import Principal
+from nodeshare.domain.thing_tokens import TOKEN_USE
+from nodeshare.model.entities import Principal, Thing
 from nodeshare.model.errors import BadRequest, PayloadTooLarge, Unauthenticated
 from nodeshare.routes import Route
 from nodeshare.settings import settings
@@ -39,13 +40,22 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     row (`domain.users.user_name_of`, `domain.sharing.caller_name`), the same in every view.
     """
     user_id = claims.get("custom:user_id") or claims.get("sub")
-    if not user_id:
+    if not user_id or claims.get("token_use") == TOKEN_USE:  # a thing is never a user
         raise Unauthenticated("Unauthorized")
     return Principal(
         user_id=str(user_id),
         user_name="",
         is_operator=OPERATOR_GROUP in _claim_list(claims.get("cognito:groups")),
     )
+
+
+def thing_from_claims(claims: Mapping[str, Any]) -> Thing:
+    """The calling node, from the claims the thing authorizer put on the event: a thing token
+    (`token_use` "thing") names its node (`sub`) and the secret version it was issued under."""
+    node_id, version = claims.get("sub"), str(claims.get("secret_version", ""))
+    if claims.get("token_use") != TOKEN_USE or not node_id or not version.isdigit():
+        raise Unauthenticated("A thing token is required")
+    return Thing(node_id=str(node_id), secret_version=int(version))
 
 
 def _claim_list(value: Any) -> list[str]:
@@ -131,12 +141,32 @@ class Request:
 
     @property
     def principal(self) -> Principal:
-        claims = (
-            self.event.request_context.authorizer.jwt_claim if self.event.request_context.authorizer else None
-        )
+        """The calling user (routes of `Caller.USER` / `OPERATOR`)."""
+        return principal_from_claims(self._claims())
+
+    @property
+    def thing(self) -> Thing:
+        """The calling node (routes of `Caller.THING`)."""
+        return thing_from_claims(self._claims())
+
+    def _claims(self) -> Mapping[str, Any]:
+        authorizer = self.event.request_context.authorizer
+        claims = authorizer.jwt_claim if authorizer else None
         if not claims:
             raise Unauthenticated("Unauthorized")
-        return principal_from_claims(claims)
+        return claims
+
+    def access_token(self) -> str:
+        """The caller's Cognito access token as it was sent (the authorizer has checked it), for the
+        calls Cognito makes on the user's own behalf; an ID token is refused with a 400."""
+        claims = (
+            self.event.request_context.authorizer.jwt_claim if self.event.request_context.authorizer else {}
+        )
+        header = (self.event.headers or {}).get("authorization", "")
+        token = header.removeprefix("Bearer ").strip()
+        if not claims or claims.get("token_use") != "access" or not token:
+            raise BadRequest("This needs the access token (accesstoken of /v1/login2), not the ID token")
+        return token
 
     def body(self) -> Any:
         """The JSON body, validated against the route's schema (the route table's `body`)."""

@@ -248,8 +248,8 @@ def permission_request(request: PermissionRequest, now: int) -> dict[str, Any]:
 
 
 def archive_record(record: ArchiveRecord) -> dict[str, Any]:
-    """One entry of a node's params history: its id, time (ms), params, kind ("write" or
-    "correction") and writer's e-mail (null when unknown)."""
+    """One entry of a node's params history: its id, time (ms), params, kind ("write",
+    "correction", or "report": the node's own) and writer's e-mail (null when unknown)."""
     return {
         "id": record.record_id,
         "timestamp": record.timestamp_ms,

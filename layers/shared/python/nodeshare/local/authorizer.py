@@ -9,6 +9,7 @@ passes them: every value a string, arrays as "[a b]".
 from __future__ import annotations
 
 import json
+import urllib.request
 from typing import Any
 
 import jwt
@@ -23,6 +24,16 @@ class JwtAuthorizer:
         self.jwks = jwt.PyJWKClient(jwks_url, cache_keys=True)
         self.issuer = issuer
         self.audience = audience
+
+    @classmethod
+    def from_discovery(cls, issuer: str, audience: str) -> JwtAuthorizer:
+        """As API Gateway configures a JWT authorizer for an issuer: the keys are wherever the
+        issuer's `/.well-known/openid-configuration` says (`jwks_uri`)."""
+        with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=10) as response:
+            document = json.load(response)
+        if document.get("issuer") != issuer:
+            raise ValueError(f"discovery document names issuer {document.get('issuer')!r}, not {issuer!r}")
+        return cls(document["jwks_uri"], issuer, audience)
 
     def claims(self, authorization: str | None) -> dict[str, str]:
         token = (authorization or "").strip()

@@ -54,6 +54,7 @@ class SerializedMotoServer:
         moto_speedup.one_backup_per_table()
         moto_speedup.untrack_instances()
         moto_speedup.bounded_streams()
+        moto_speedup.tokens_follow_the_account()
         app = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
 
@@ -154,3 +155,18 @@ def create_user_pool(cognito: Any) -> tuple[str, str]:
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(GroupName=OPERATOR_GROUP, UserPoolId=pool_id)
     return pool_id, client_id
+
+
+THING_KEY_ALIAS = "alias/nodeshare-thing-tokens"
+
+
+def create_thing_key(kms: Any) -> str:
+    """The KMS key that signs thing tokens (reused when an external emulator already has it)."""
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias["AliasName"] == THING_KEY_ALIAS and alias.get("TargetKeyId"):
+            return str(alias["TargetKeyId"])
+    key_id = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY", Description="nodeshare thing tokens")[
+        "KeyMetadata"
+    ]["KeyId"]
+    kms.create_alias(AliasName=THING_KEY_ALIAS, TargetKeyId=key_id)
+    return str(key_id)

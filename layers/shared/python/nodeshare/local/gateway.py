@@ -27,7 +27,7 @@ from nodeshare.local import permissions
 from nodeshare.local.authorizer import JwtAuthorizer, Unauthorized
 from nodeshare.model import errors
 from nodeshare.observability import logger
-from nodeshare.routes import ROUTES, Route
+from nodeshare.routes import ROUTES, Caller, Route
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
 MAX_CHUNK_LINE = 1024  # a chunk's size line (with extensions) or a trailer line
@@ -110,12 +110,28 @@ def _compile(route: Route) -> CompiledRoute:
 
 
 class Gateway:
-    def __init__(self, functions_dir: Path, authorizer: JwtAuthorizer) -> None:
+    """`users` verifies Cognito tokens (user and operator routes), `things` thing tokens (thing
+    routes), as the deployed API's two JWT authorizers do; `things` is set once the gateway
+    knows its own address (the thing-token issuer is served under it)."""
+
+    def __init__(
+        self, functions_dir: Path, users: JwtAuthorizer, things: JwtAuthorizer | None = None
+    ) -> None:
         self.routes = [_compile(route) for route in ROUTES]
         self.pools = {
             route.operation: HandlerPool(handler_path(functions_dir, route.handler)) for route in ROUTES
         }
-        self.authorizer = authorizer
+        self.users = users
+        self.things = things
+
+    def authorizer_for(self, route: Route) -> JwtAuthorizer | None:
+        """The route's authorizer by where it may be called from (`Route.caller`)."""
+        if route.caller is Caller.PUBLIC:
+            return None
+        if route.caller is Caller.THING:
+            assert self.things is not None, "the thing authorizer is set when the gateway serves"
+            return self.things
+        return self.users
 
     def warm(self) -> None:
         for pool in self.pools.values():
@@ -137,9 +153,10 @@ class Gateway:
             return _json(404, failure_body("No such route", ROUTE_NOT_FOUND[1]))
         route, path_params = matched
         claims = None
-        if not route.public:
+        authorizer = self.authorizer_for(route)
+        if authorizer is not None:
             try:
-                claims = self.authorizer.claims(headers.get("authorization"))
+                claims = authorizer.claims(headers.get("authorization"))
             except Unauthorized:
                 return _json(401, failure_body("Unauthorized", UNAUTHORIZED_CODE))
         event = build_event(route, method, url.path, url.query, headers, body, path_params, claims)

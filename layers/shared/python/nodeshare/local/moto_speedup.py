@@ -1,5 +1,6 @@
-"""Emulator wall time and memory only: one backup per table in moto's TransactWriteItems, and no
-record of every instance moto ever made.
+"""Emulator wall time and memory: one backup per table in moto's TransactWriteItems, and no
+record of every instance moto ever made; and one fidelity fix, Cognito tokens that follow the
+account when its e-mail changes (`tokens_follow_the_account`).
 
 moto backs up a table before a transaction so a failed condition can restore it, but it does so
 once per transaction item: accepting a request over 100 nodes deep-copies the nodes table and the
@@ -119,3 +120,44 @@ def bounded_streams() -> None:
     StreamShard.add = add  # type: ignore[method-assign]
     StreamShard.get = get  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+
+
+def tokens_follow_the_account() -> None:
+    """A fidelity fix, not a speed-up: Cognito ties tokens to the account, moto to the name it was
+    signed in with. After a user changed her e-mail (the name she signed in with), moto could no
+    longer find her account from her refresh token (`POST /v1/login2 {refreshtoken}` crashed it:
+    a 500) nor sign her out. Tokens here record the account's own user name (its `sub` in an
+    e-mail-as-user-name pool), and a sign-out by any of its names finds them. Deleting an account
+    revokes its tokens too (moto kept them, and a refresh crashed on the missing account)."""
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+
+    if getattr(CognitoIdpUserPool.create_refresh_token, "follows_the_account", False):
+        return
+    original_refresh = CognitoIdpUserPool.create_refresh_token
+    original_access = CognitoIdpUserPool.create_access_token
+    original_sign_out = CognitoIdpUserPool.sign_out
+    original_delete = CognitoIdpBackend.admin_delete_user
+
+    def account_name(pool: Any, username: str) -> str:
+        user = pool._get_user(username)
+        return user.username if user is not None else username  # type: ignore[no-any-return]
+
+    def create_refresh_token(self: Any, client_id: str, username: str) -> tuple[str, str]:
+        return original_refresh(self, client_id, account_name(self, username))  # type: ignore[no-any-return]
+
+    def create_access_token(self: Any, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
+        return original_access(self, client_id, account_name(self, username), origin_jti)  # type: ignore[no-any-return]
+
+    def sign_out(self: Any, username: str) -> None:
+        original_sign_out(self, account_name(self, username))
+
+    def admin_delete_user(self: Any, user_pool_id: str, username: str) -> None:
+        user = self.admin_get_user(user_pool_id, username)
+        self.describe_user_pool(user_pool_id).sign_out(user.username)
+        original_delete(self, user_pool_id, username)
+
+    create_refresh_token.follows_the_account = True  # type: ignore[attr-defined]
+    CognitoIdpUserPool.create_refresh_token = create_refresh_token  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_access_token = create_access_token  # type: ignore[method-assign]
+    CognitoIdpUserPool.sign_out = sign_out  # type: ignore[method-assign]
+    CognitoIdpBackend.admin_delete_user = admin_delete_user  # type: ignore[method-assign]

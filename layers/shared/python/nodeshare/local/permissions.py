@@ -58,6 +58,9 @@ def refusal(route: Route, service: str, operation: str, params: dict[str, Any]) 
         if operation.startswith("Admin") and action not in route.cognito:
             return f"{route.operation} may not call {action} (Route.cognito)"
         return None
+    if service == "kms":
+        action = f"kms:{operation}"
+        return None if action in route.kms else f"{route.operation} may not call {action} (Route.kms)"
     if service != "dynamodb":
         return None
     names = {getattr(settings(), f"{table.name}_table"): table.name for table in TABLES}  # real -> logical

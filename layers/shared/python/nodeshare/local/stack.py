@@ -68,12 +68,14 @@ def start(port: int | None = None) -> LocalStack:
     _prepare_environment(region)
     # Imported after the environment is set: models read table names at import.
     from nodeshare import clock
+    from nodeshare.domain.thing_tokens import AUDIENCE
     from nodeshare.domain.users import create_operator
+    from nodeshare.local import cognito_triggers
     from nodeshare.local import emulator as local_emulator
     from nodeshare.local.authorizer import JwtAuthorizer
     from nodeshare.local.gateway import Gateway, HandlerPool, handler_path, serve
     from nodeshare.local.streams import StreamPoller
-    from nodeshare.routes import STREAM_HANDLER
+    from nodeshare.routes import STREAM_HANDLER, THING_ISSUER_PATH
     from nodeshare.settings import settings
 
     aws = local_emulator.start(region)
@@ -83,21 +85,33 @@ def start(port: int | None = None) -> LocalStack:
     os.environ["USER_POOL_ID"], os.environ["USER_POOL_CLIENT_ID"] = pool_id, client_id
     settings.cache_clear()
 
+    functions_dir = Path(os.environ.get("NODESHARE_FUNCTIONS_DIR") or REPO_ROOT / "functions")
+    # What the deployed pool does around its calls (triggers, mail) and the emulator does not.
+    cognito_side = cognito_triggers.CognitoSide(functions_dir)
+    cognito_side.warm()
+    cognito_triggers.install(cognito_side)
+
     admin_user_name = os.environ.get("ADMIN_USER_NAME") or DEFAULT_ADMIN
     admin_password = os.environ.get("ADMIN_PASSWORD") or _generated_password()
     create_operator(admin_user_name, admin_password, clock.now())
 
-    functions_dir = Path(os.environ.get("NODESHARE_FUNCTIONS_DIR") or REPO_ROOT / "functions")
-    authorizer = JwtAuthorizer(
+    os.environ["THING_KEY_ID"] = local_emulator.create_thing_key(aws.client("kms"))
+    users = JwtAuthorizer(
         jwks_url=f"{aws.endpoint}/{pool_id}/.well-known/jwks.json",
         issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
         audience=client_id,
     )
-    gateway = Gateway(functions_dir, authorizer)
+    gateway = Gateway(functions_dir, users)
     gateway.warm()  # every handler imported before the first request or stream record
     server = serve(gateway, int(os.environ.get("PORT", "8000")) if port is None else port)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    # Thing tokens name the issuer under this gateway's own address, as the deployed stack's name
+    # its API's; the thing authorizer finds the keys through the issuer's discovery document.
+    os.environ["THING_TOKEN_ISSUER"] = f"{url}{THING_ISSUER_PATH}"
+    settings.cache_clear()
+    gateway.things = JwtAuthorizer.from_discovery(os.environ["THING_TOKEN_ISSUER"], AUDIENCE)
     stack = LocalStack(
-        url=f"http://127.0.0.1:{server.server_address[1]}",
+        url=url,
         emulator_endpoint=aws.endpoint,
         admin_user_name=admin_user_name,
         admin_password=admin_password,

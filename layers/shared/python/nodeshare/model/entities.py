@@ -18,6 +18,37 @@ class Principal:
     is_operator: bool = False
 
 
+@dataclass(frozen=True)
+class Thing:
+    """A node calling with its thing token (`domain.thing_tokens`), as the thing authorizer vouched
+    for it: the node it is, and the secret version its token was issued under."""
+
+    node_id: str
+    secret_version: int
+
+
+class MappingStatus(StrEnum):
+    """RainMaker's user-node mapping request states (`GET /v1/user/nodes/mapping`)."""
+
+    REQUESTED = "requested"  # the user asked; the node has not confirmed yet
+    OFFERED = "offered"  # the node confirmed first; the user's request completes it
+    CONFIRMED = "confirmed"  # the user became primary
+    DISCARDED = "discarded"  # refused when answered (the user may not claim the node)
+    TIMEDOUT = "timedout"  # not confirmed in time (never stored: an expired request reads so)
+
+
+@dataclass(frozen=True)
+class MappingRequest:
+    """A provisioning request: `user_id` asks to become primary of `node_id`, and the node
+    confirms with the same secret key (`domain.mappings`)."""
+
+    request_id: str
+    node_id: str
+    user_id: str
+    status: MappingStatus
+    expires_at: int
+
+
 class Role(StrEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
@@ -52,6 +83,12 @@ class Node:
     # checked by `domain.stored_json.check_storable`.
     metadata: dict[str, Any] = field(default_factory=dict)
     product_id: str | None = None  # the product it is one of (EVRYTHNG), named by an operator
+    # Moves when an operator sets a new secret: thing tokens carry the version they were issued
+    # under, and device routes refuse any other (`authorization.authorize_thing`).
+    secret_version: int = 0
+    # The epoch under which the node itself last reported a factory reset (with its token): a
+    # password claim may then replace its primary (SPEC §2.10, `authorization.decide`'s claim).
+    reset_epoch: int | None = None
 
 
 # Who made a grant, and on whose authority: empty when the primary made it (the node's epoch
@@ -337,6 +374,7 @@ class GroupShareRequest:
 class ArchiveKind(StrEnum):
     WRITE = "write"  # a params write, recorded in the transaction that made it
     CORRECTION = "correction"  # added to the archive afterwards (`PUT /v1/user/nodes/params/history`)
+    REPORT = "report"  # values the node itself reported (`PUT /v1/things/{node_id}/params`)
 
 
 @dataclass(frozen=True)

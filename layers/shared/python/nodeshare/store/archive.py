@@ -11,7 +11,7 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.model.entities import ArchiveRecord, Node
+from nodeshare.model.entities import ArchiveKind, ArchiveRecord, Node
 from nodeshare.model.errors import Conflict
 from nodeshare.store.conditions import refused_as
 from nodeshare.store.models import ArchiveModel, NodeModel
@@ -43,20 +43,31 @@ class Page:
 
 
 def page(
-    node: Node, from_ms: int | None, to_ms: int | None, start_id: str | None, limit: int, now: int
+    node: Node,
+    from_ms: int | None,
+    to_ms: int | None,
+    start_id: str | None,
+    limit: int,
+    now: int,
+    *,
+    oldest_first: bool = False,
+    kind: ArchiveKind | None = None,
 ) -> Page:
-    """Newest first, one Query: up to `limit` records of the node in [from_ms, to_ms) after
-    `start_id`, of the node's current epoch and unexpired (a filter: a page may hold fewer than
-    `limit` records and still have a `next_id`)."""
+    """Newest first (or oldest first), one Query: up to `limit` records of the node in
+    [from_ms, to_ms) after `start_id`, of the node's current epoch and unexpired, and of `kind`
+    if given (a filter: a page may hold fewer than `limit` records and still have a `next_id`)."""
     start = {"node_id": {"S": node.node_id}, "record_id": {"S": start_id}} if start_id else None
+    listed = (ArchiveModel.expires_at > now) & (ArchiveModel.epoch == node.epoch)
+    if kind is not None:
+        listed &= ArchiveModel.kind == kind.value
     response = _connection().query(
         node.node_id,
         range_key_condition=_range(from_ms, to_ms),
-        filter_condition=(ArchiveModel.expires_at > now) & (ArchiveModel.epoch == node.epoch),
+        filter_condition=listed,
         consistent_read=True,
         exclusive_start_key=start,
         limit=limit,
-        scan_index_forward=False,
+        scan_index_forward=oldest_first,
     )
     records = [to_archive_record(ArchiveModel.from_raw_data(raw)) for raw in response.get("Items", [])]
     last = response.get("LastEvaluatedKey")

@@ -90,6 +90,9 @@ class NodeModel(Model):
     metadata = MapAttribute(null=True)  # type: ignore[var-annotated]
     # The product (EVRYTHNG) an operator named for it: an item of the groups table; absent: none.
     product_id = UnicodeAttribute(null=True)
+    # Thing tokens name the secret version they were issued under (`domain.thing_tokens`).
+    secret_version = NumberAttribute(null=True)  # absent: 0
+    reset_epoch = NumberAttribute(null=True)  # the epoch a factory reset was reported in
 
     by_catalog = NodesByCatalog()
 

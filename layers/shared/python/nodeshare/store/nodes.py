@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -75,8 +76,15 @@ def list_page(start_id: str | None, limit: int) -> tuple[list[Node], str | None]
     return nodes, (next_key["node_id"]["S"] if next_key else None)
 
 
-def claim(node: Node, user_id: str, user_name: str, now: int) -> int:
+def claim(
+    node: Node,
+    user_id: str,
+    user_name: str,
+    now: int,
+    also: Callable[[TransactWrite], None] | None = None,
+) -> int:
     """Make `user_id` primary under a new epoch; refused if the node changed since it was read.
+    `also` adds its own items to the same transaction (a mapping request confirmed by the claim).
 
     Earlier associations stay behind with the old epoch: they stop counting at once, and the
     stream processor deletes them.
@@ -108,6 +116,8 @@ def claim(node: Node, user_id: str, user_name: str, now: int) -> int:
                 created_at=now,
             )
         )
+        if also is not None:
+            also(transaction)
     return new_epoch
 
 
@@ -211,10 +221,65 @@ def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[st
         condition &= access_unchanged(node)
     if "config" in fields:
         actions.append(NodeModel.access_version.set(node.access_version + 1))
+    if "secret_hash" in fields:
+        actions.append(NodeModel.secret_version.add(1))  # every earlier thing token stops working
     item = NodeModel(node.node_id)
     with refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")):
         item.update(actions=actions, condition=condition)
     return to_node(item)
+
+
+def secret_as_read(node: Node) -> Any:
+    """The node's secret is still the one `node` was read with (`Node.secret_version`; absent
+    reads as 0): a thing's report is written only while its token's secret is current."""
+    same = NodeModel.secret_version == node.secret_version
+    return same | NodeModel.secret_version.does_not_exist() if node.secret_version == 0 else same
+
+
+def report_config(node: Node, config: dict[str, Any], params: dict[str, dict[str, Any]]) -> None:
+    """A thing replaces its config (and the params kept under it) in one UpdateItem: conditioned
+    on its secret and on the node's access as read; moves `access_version`, so a user's params
+    write checked against the old config is refused (409) rather than written under the new one."""
+    actions = [
+        NodeModel.config.set(config),
+        NodeModel.params.set(params),
+        NodeModel.access_version.set(node.access_version + 1),
+    ]
+    _report(node, actions, access_unchanged(node))
+
+
+def report_params(node: Node, values: dict[str, dict[str, Any]], record: ArchiveRecord) -> None:
+    """A thing's current values, set in place beside users' values, and their archive record, in
+    one transaction conditioned on its secret and on the config they were checked against."""
+    actions = [
+        NodeModel.params[device][param].set(value)
+        for device, device_values in values.items()
+        for param, value in device_values.items()
+    ]
+    with (
+        refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")),
+        TransactWrite(connection=_connection()) as transaction,
+    ):
+        transaction.update(
+            NodeModel(node.node_id), actions=actions, condition=secret_as_read(node) & access_unchanged(node)
+        )
+        transaction.save(archive_item(record), condition=ArchiveModel.record_id.does_not_exist())
+
+
+def report_connectivity(node: Node, connected: bool, timestamp_ms: int) -> None:
+    actions = [NodeModel.connected.set(connected), NodeModel.connectivity_timestamp_ms.set(timestamp_ms)]
+    _report(node, actions, NodeModel.node_id.exists())
+
+
+def report_factory_reset(node: Node) -> None:
+    """Record that the node was reset under its current epoch (a later claim moves the epoch, so
+    the reset is good for one claim at most)."""
+    _report(node, [NodeModel.reset_epoch.set(node.epoch)], NodeModel.epoch == node.epoch)
+
+
+def _report(node: Node, actions: Sequence[Action], condition: Any) -> None:
+    with refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")):
+        NodeModel(node.node_id).update(actions=list(actions), condition=condition & secret_as_read(node))
 
 
 def _scopes_as_read(node: Node) -> Any:

@@ -63,6 +63,8 @@ def to_node(item: NodeModel) -> Node:
         ),
         metadata=plain(item.metadata) or {},
         product_id=item.product_id,
+        secret_version=int(item.secret_version or 0),
+        reset_epoch=None if item.reset_epoch is None else int(item.reset_epoch),
     )
 
 

@@ -1,0 +1,130 @@
+"""Deleting an account: esp-rainmaker-cli's `deleteuser` (`DELETE /v1/user2?request=true`, then
+`?verification_code=`).
+
+The code proves the caller still reads the account's mailbox: Cognito mails it to the account's
+verified address (`GetUserAttributeVerificationCode` for `email`) and checks it
+(`VerifyUserAttribute`), both on the caller's own access token. Then, in this order, so that
+nothing of the account keeps granting at any moment:
+
+1. every node it is primary of is released (a new epoch: every secondary, grant, role assignment
+   and pending request on it stops counting at once, SPEC §2.1), every node it is a secondary of
+   is left (whatever it re-shared as `rwp` stops counting with it);
+2. its pending share requests are cancelled (sent) or declined (received), its pending permission
+   and group share requests cancelled;
+3. the user groups, node groups and roles it owns are deleted, it leaves the user groups it is in,
+   and the grants made to it are removed;
+4. its users row, then its Cognito account, are deleted (its tokens then refresh no more; an
+   access token already issued stays valid until it expires, as with any JWT, but names a user who
+   has no node, group or grant left).
+
+Each step is the caller acting on what is its own, through the same use cases (and so the same
+decision) as when it does so by hand. Every step is idempotent: a deletion that fails half-way is
+finished by asking for a new code and deleting again.
+"""
+
+from __future__ import annotations
+
+from nodeshare.domain import groups, node_groups, roles
+from nodeshare.domain.group_sharing import cancel_group_share_request, list_group_share_requests
+from nodeshare.domain.nodes import list_user_nodes, remove_mapping
+from nodeshare.domain.permission_requests import cancel_permission_request, list_permission_requests
+from nodeshare.domain.sharing import cancel_share_request, decline_share_request, list_share_requests
+from nodeshare.model.entities import USER_SUBJECT, Principal
+from nodeshare.model.errors import DomainError
+from nodeshare.store import grants as grant_store
+from nodeshare.store import groups as group_store
+from nodeshare.store import identity
+from nodeshare.store import node_groups as node_group_store
+from nodeshare.store import users as user_store
+
+PAGE = 100
+# Bounds on the loops below (each round removes what it lists): a user with more than this many
+# nodes or requests finishes on a second deletion.
+MAX_ROUNDS = 20
+
+
+def request_account_deletion(access_token: str) -> None:
+    identity.send_email_code(access_token)
+
+
+def delete_account(principal: Principal, access_token: str, code: str, now: int) -> None:
+    identity.check_email_code(access_token, code)
+    _let_go_of_nodes(principal, now)
+    _withdraw_requests(principal, now)
+    _delete_what_it_owns(principal)
+    user = user_store.get(principal.user_id)
+    if user is not None:
+        _leave_user_groups(user.user_id, user.user_name, user.group_ids)
+        subject = USER_SUBJECT + user.user_id
+        grant_store.drop_subject(subject, sorted(user.granted_targets))
+        for target in sorted(user.granted_targets):
+            if target.startswith(grant_store.NODE_GROUP_TARGET):
+                group = node_group_store.get(target.removeprefix(grant_store.NODE_GROUP_TARGET))
+                if group is not None:
+                    node_group_store.remove_grant(group, subject)
+        user_store.delete(user.user_id)
+    identity.delete_user(principal.user_id)
+
+
+def _let_go_of_nodes(principal: Principal, now: int) -> None:
+    """Release what it is primary of, leave what it is a secondary of (`remove_mapping`, the CLI's
+    `removenode`). A node it reaches only through a grant or a group has nothing to leave."""
+    done: set[str] = set()
+    for _ in range(MAX_ROUNDS):
+        page = [node.node.node_id for node in list_user_nodes(principal, None, PAGE, now).nodes]
+        pending = [node_id for node_id in page if node_id not in done]
+        if not pending:
+            return
+        for node_id in pending:
+            done.add(node_id)
+            try:
+                remove_mapping(principal, node_id, now)
+            except DomainError:
+                continue  # reached through a grant or a group only: removed with those below
+
+
+def _withdraw_requests(principal: Principal, now: int) -> None:
+    for sent in (True, False):
+        for _ in range(MAX_ROUNDS):
+            requests, _next = list_share_requests(
+                principal, sent=sent, request_id=None, start_request_id=None, limit=PAGE, now=now
+            )
+            if not requests:
+                break
+            for request in requests:
+                answer = cancel_share_request if sent else decline_share_request
+                answer(principal, request.request_id, now)
+    for _ in range(MAX_ROUNDS):
+        permission_requests, _next = list_permission_requests(
+            principal, sent=True, request_id=None, start_request_id=None, limit=PAGE, now=now
+        )
+        if not permission_requests:
+            break
+        for permission_request in permission_requests:
+            cancel_permission_request(principal, permission_request.request_id, now)
+    for _ in range(MAX_ROUNDS):
+        group_requests, _next = list_group_share_requests(
+            principal, sent=True, request_id=None, start_request_id=None, limit=PAGE, now=now
+        )
+        if not group_requests:
+            break
+        for group_request in group_requests:
+            cancel_group_share_request(principal, group_request.request_id, now)
+
+
+def _delete_what_it_owns(principal: Principal) -> None:
+    for group in group_store.owned_by(principal.user_id):
+        groups.delete_group(principal, group.group_id)
+    for node_group in node_group_store.owned_by(principal.user_id):
+        node_groups.delete_node_group(principal, node_group.group_id)
+    roles.delete_all_roles(principal)
+
+
+def _leave_user_groups(user_id: str, user_name: str, group_ids: frozenset[str]) -> None:
+    for group_id in sorted(group_ids):
+        group = group_store.get(group_id)
+        if group is None:
+            continue
+        members = {member.user_name: member for member in group.members if member.user_name != user_name}
+        change = group_store.MembershipChange(members=members, joined=(), left=(user_id,))
+        group_store.change_members(group, change, max_groups_per_user=0)

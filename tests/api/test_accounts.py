@@ -1,0 +1,150 @@
+"""The user pool's trigger (`functions/users/record_user.py`) with Cognito's own events, under its
+own grants, and the account routes' refusals, against moto (issue 11)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import boto3
+import pytest
+from nodeshare.local.gateway import LambdaContext
+from nodeshare.local.permissions import acting_as
+from nodeshare.model.errors import BadRequest
+from nodeshare.routes import USER_TRIGGER
+from nodeshare.store import identity
+from nodeshare.store import users as user_store
+
+from tests.api.conftest import call
+from tests.support.client import PASSWORD
+
+EMAIL = "Alice@Example.test"
+
+
+def cognito_account(aws: dict[str, str], email: str = EMAIL) -> dict[str, str]:
+    """An account made through Cognito's own SignUp and AdminConfirmSignUp (no trigger ran)."""
+    cognito = boto3.client("cognito-idp", region_name="us-east-1")
+    cognito.sign_up(ClientId=aws["client_id"], Username=email, Password=PASSWORD)
+    cognito.admin_confirm_sign_up(UserPoolId=aws["user_pool_id"], Username=email)
+    return attributes(aws, email)
+
+
+def attributes(aws: dict[str, str], username: str) -> dict[str, str]:
+    user = boto3.client("cognito-idp", region_name="us-east-1").admin_get_user(
+        UserPoolId=aws["user_pool_id"], Username=username
+    )
+    return {item["Name"]: item["Value"] for item in user["UserAttributes"]} | {"_username": user["Username"]}
+
+
+def trigger(aws: dict[str, str], source: str, account: dict[str, str]) -> dict[str, Any]:
+    """Invoke the trigger with the event Cognito sends, under the trigger's grants."""
+    event = {
+        "version": "1",
+        "triggerSource": source,
+        "region": "us-east-1",
+        "userPoolId": aws["user_pool_id"],
+        "userName": account["_username"],
+        "callerContext": {"clientId": aws["client_id"]},
+        "request": {"userAttributes": {k: v for k, v in account.items() if not k.startswith("_")}},
+        "response": {},
+    }
+    module = importlib.import_module(f"functions.{USER_TRIGGER.handler}")
+    with acting_as(USER_TRIGGER):
+        result: dict[str, Any] = module.handler(event, LambdaContext(function_name=USER_TRIGGER.operation))
+    return result
+
+
+def test_confirmation_records_the_account_once(aws: dict[str, str]):
+    # Given an account confirmed without nodeshare
+    account = cognito_account(aws)
+    assert user_store.get(account["sub"]) is None
+    # When the pool's PostConfirmation trigger runs
+    trigger(aws, "PostConfirmation_ConfirmSignUp", account)
+    # Then its row names its (normalized) address and custom:user_id is its sub
+    assert user_store.get(account["sub"]).user_name == EMAIL.lower()
+    assert attributes(aws, EMAIL)["custom:user_id"] == account["sub"]
+    # And running again (Cognito retries a trigger) changes nothing
+    trigger(aws, "PostConfirmation_ConfirmSignUp", account)
+    assert user_store.find_by_name(EMAIL.lower()).user_id == account["sub"]
+
+
+def test_a_sign_in_records_an_account_an_administrator_made_and_its_id_token_carries_the_id(aws):
+    cognito = boto3.client("cognito-idp", region_name="us-east-1")
+    cognito.admin_create_user(UserPoolId=aws["user_pool_id"], Username=EMAIL, MessageAction="SUPPRESS")
+    account = attributes(aws, EMAIL)
+
+    answer = trigger(aws, "TokenGeneration_Authentication", account)
+
+    assert answer["response"]["claimsOverrideDetails"] == {
+        "claimsToAddOrOverride": {"custom:user_id": account["sub"]}
+    }
+    assert user_store.get(account["sub"]).user_name == EMAIL.lower()
+
+
+def test_a_complete_record_costs_a_sign_in_no_call(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch):
+    account = cognito_account(aws)
+    trigger(aws, "PostConfirmation_ConfirmSignUp", account)
+    complete = attributes(aws, EMAIL)
+    monkeypatch.setattr(user_store, "put_if_absent", lambda user: pytest.fail("wrote the row again"))
+    monkeypatch.setattr(identity, "set_user_id", lambda *args: pytest.fail("wrote the attribute again"))
+
+    answer = trigger(aws, "TokenGeneration_RefreshTokens", complete)
+
+    assert answer["response"] == {}
+
+
+def test_the_row_of_a_recorded_account_is_never_written_over(aws: dict[str, str]):
+    """Its groups, grants and projects live on the row: recording again must not reset them."""
+    account = cognito_account(aws)
+    trigger(aws, "PostConfirmation_ConfirmSignUp", account)
+    assert not user_store.put_if_absent(user_store.get(account["sub"]))  # type: ignore[arg-type]
+
+
+def test_an_account_without_an_address_is_not_recorded(aws: dict[str, str]):
+    account = {"sub": "no-mail-sub", "_username": "no-mail-sub"}
+    trigger(aws, "TokenGeneration_Authentication", account)
+    assert user_store.get("no-mail-sub") is None
+
+
+def test_what_botocore_refuses_to_send_is_a_bad_request(aws: dict[str, str]):
+    with pytest.raises(BadRequest):
+        identity.sign_out_everywhere("")
+
+
+def test_logout_addresses_the_account_by_sub_not_by_an_email_it_may_lack(aws: dict[str, str]):
+    """Issue 11: an account made outside nodeshare (no users row, no e-mail in the token) got a 500."""
+    account = cognito_account(aws)
+    claims = {"sub": account["sub"]}  # an access token: no e-mail, no custom:user_id
+
+    response = call("logout", claims=claims)
+
+    assert response["statusCode"] == 200, response["body"]
+
+
+def test_the_operator_command_reads_the_pool_and_users_table_from_the_stacks_outputs():
+    """`make operator` on a deployed stack: `UserPoolId` and `UsersTableName` from its outputs."""
+    from botocore.stub import Stubber
+    from nodeshare.operator import stack_settings
+
+    cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+    outputs = [
+        {"OutputKey": "ApiUrl", "OutputValue": "https://x.execute-api.us-east-1.amazonaws.com"},
+        {"OutputKey": "UserPoolId", "OutputValue": "us-east-1_pool"},
+        {"OutputKey": "UsersTableName", "OutputValue": "Nodeshare-Users-1"},
+    ]
+    stack = {
+        "StackName": "Nodeshare",
+        "CreationTime": "2025-01-01T00:00:00Z",
+        "StackStatus": "CREATE_COMPLETE",
+    }
+    with Stubber(cloudformation) as stub:
+        stub.add_response(
+            "describe_stacks", {"Stacks": [{**stack, "Outputs": outputs}]}, {"StackName": "Nodeshare"}
+        )
+        stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "Old"})
+        assert stack_settings(cloudformation, "Nodeshare") == {
+            "USER_POOL_ID": "us-east-1_pool",
+            "USERS_TABLE": "Nodeshare-Users-1",
+        }
+        with pytest.raises(SystemExit, match="UserPoolId, UsersTableName"):
+            stack_settings(cloudformation, "Old")
