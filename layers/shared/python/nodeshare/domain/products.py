@@ -6,9 +6,9 @@ name its product (`product` on registration and on an operator's PUT).
 Storage, and why: products are items of the `groups` table (`kind` = "product", owner the
 constant `product`), as projects are, not a table of their own. They are read by key (a GetItem,
 or a BatchGetItem with the caller's row), listed by the `by_owner` index in id order for
-operators, and a stack already at its resource limit, its IAM and the local stack need no new
-table. Who may see one is found like the nodes one may claim: the `discovery` table holds one
-entry per scope entry of each product (partitions prefixed "product/", kept by the stream
+operators, and no new table (nor its stream, IAM grants and local-stack wiring) is needed. Who
+may see one is found like the nodes one may claim: the `discovery` table holds one entry per
+scope entry of each product (partitions prefixed "product/", kept by the stream
 processor from the groups table's stream), so `GET /v1/products` is one Query per scope entry of
 the caller's (its id, `all` twice, each of its projects), never a Scan, and the one decision
 (`authorization.decide_product`) then keeps those it may see now, from the product items and the
