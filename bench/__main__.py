@@ -52,19 +52,25 @@ def main() -> int:
     counting.install()
     from bench.decision import measure_decision
     from bench.scenario import measure_operations
+    from bench.scopes import measure_scopes
     from bench.sharing import K_VALUES, measure_sharing
 
+    if sys.argv[1:] == ["scopes"]:  # `python -m bench scopes`: that section alone
+        return 0 if report_scopes({size: measure_scopes(size) for size in SIZES}) else 1
     results: dict[int, dict[str, Any]] = {}
     by_k: dict[int, dict[str, dict[int, Any]]] = {}
     decisions: dict[int, Any] = {}
+    scopes: dict[int, Any] = {}
     for size in SIZES:
         results[size] = measure_operations(size)
         single, by_k[size] = measure_sharing(size, K_VALUES if size == SIZES[-1] else K_VALUES[:1])
         results[size].update(single)
         decisions[size] = measure_decision(size)
+        scopes[size] = measure_scopes(size)
     ok = report_round_trips(results)
     ok = report_cost_by_k(by_k) and ok
     ok = report_decision(decisions) and ok
+    ok = report_scopes(scopes) and ok
     ok = report_imports() and ok
     return 0 if ok else 1
 
@@ -240,6 +246,35 @@ def report_decision(decisions: dict[int, Any]) -> bool:
         print(
             f"{name:<42}{status} error_code {code}, round trips {small_cost.round_trips} |"
             f" {cost.round_trips}  {'ok' if fine else 'MISSED'}"
+        )
+    return ok
+
+
+def report_scopes(costs: dict[int, dict[str, Any]]) -> bool:
+    from bench.scopes import IN_MANY, PRODUCTS, PROJECTS, THINGS
+
+    small, large = costs[SIZES[0]], costs[SIZES[-1]]
+    print(
+        f"\nScopes and discovery (issue 10), a caller in 1 project; tables: {SIZES[0]} nodes,"
+        f" {PROJECTS[SIZES[0]]} project, {PRODUCTS[SIZES[0]]} product | {SIZES[-1]} nodes,"
+        f" {PROJECTS[SIZES[-1]]} projects, {PRODUCTS[SIZES[-1]]} products\n  target: the same round trips"
+        " at both sizes, no Scan"
+    )
+    print(f"{'operation':<40}{'round trips':>14}{'items read':>14}  {'calls (large)':<48}verdict")
+    ok = True
+    for operation, cost in small.items():
+        big = large[operation]
+        fine = cost.round_trips == big.round_trips and not (cost.scans or big.scans)
+        ok = ok and fine
+        columns = f"{cost.round_trips:>7} |{big.round_trips:>4}{cost.items_read:>8} |{big.items_read:>4}"
+        print(f"{operation:<40}{columns}  {_calls(big):<48}{'ok' if fine else 'MISSED'}")
+    if IN_MANY in large:
+        one, many = large[THINGS], large[IN_MANY]
+        grows = many.operations["Query"] - one.operations["Query"]
+        print(f"{IN_MANY:<40}{many.round_trips:>14}{many.items_read:>14}  {_calls(many):<48}(not judged)")
+        print(
+            f"  discovery grows with the caller's own projects only, one Query each (+{grows} for 99 more),"
+            " never with the tables'"
         )
     return ok
 

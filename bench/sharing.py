@@ -72,7 +72,7 @@ def _owned_nodes(owner: Caller, count: int) -> list[str]:
     large size, in moto), then read back through the API."""
     from nodeshare import clock
     from nodeshare.domain.params import initial_params
-    from nodeshare.domain.scopes import default_scopes
+    from nodeshare.domain.scopes import default_node_scopes
     from nodeshare.domain.secrets import hash_secret
     from nodeshare.model.entities import Role
     from nodeshare.model.levels import Level
@@ -85,7 +85,7 @@ def _owned_nodes(owner: Caller, count: int) -> list[str]:
         for node_id in node_ids:
             nodes.save(NodeModel(
                 node_id, name="Light", type="Lightbulb", secret_hash=secret_hash, config=LIGHT_CONFIG,
-                params=params, tags=[], scopes=default_scopes(), epoch=CLAIMED_EPOCH,
+                params=params, tags=[], scopes=default_node_scopes(), epoch=CLAIMED_EPOCH,
                 primary_user_id=owner.user_id, created_at=now,
             ))  # fmt: skip
             associations.save(AssociationModel(

@@ -9,7 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 from nodeshare.routes import EITHER_TOKEN_AUTHORIZER, ROUTES, USER_TRIGGER, Route
-from nodeshare.settings import NINETY_DAYS, SEVEN_DAYS
+from nodeshare.settings import DEFAULT_NODE_SCOPES, NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
 from infra.areas import RouteArea, routes_by_area
@@ -27,6 +27,11 @@ class NodeshareStack(Stack):
         self, scope: Construct, construct_id: str, *, routes: Sequence[Route] = ROUTES, **kwargs: object
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        # The scope of a node registered without any (`domain.scopes`): `cdk deploy -c
+        # defaultNodeScope=none` for EVRYTHNG's "nobody until scoped"; "all" otherwise.
+        default_node_scope = str(self.node.try_get_context("defaultNodeScope") or DEFAULT_NODE_SCOPES[0])
+        if default_node_scope not in DEFAULT_NODE_SCOPES:
+            raise ValueError(f"defaultNodeScope must be one of {', '.join(DEFAULT_NODE_SCOPES)}")
         identity = Identity(self, "Identity")
         tables = Tables(self, "Tables")
         layer = SharedLayer(self, "Shared")
@@ -42,6 +47,7 @@ class NodeshareStack(Stack):
                 "USER_POOL_CLIENT_ID": identity.client.user_pool_client_id,
                 "REQUEST_TTL_SECONDS": str(SEVEN_DAYS),
                 "ARCHIVE_RETENTION_SECONDS": str(NINETY_DAYS),
+                "DEFAULT_NODE_SCOPE": default_node_scope,
                 "POWERTOOLS_SERVICE_NAME": "nodeshare",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },

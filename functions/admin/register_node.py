@@ -1,4 +1,5 @@
-"""POST /v1/admin/nodes[?project=P] — an operator registers a node."""
+"""POST /v1/admin/nodes[?project=P][&withScopes=true] — an operator registers a node -> 201, the
+node (its scopes only with `withScopes=true`)."""
 
 from http import HTTPStatus
 
@@ -10,8 +11,9 @@ from nodeshare.http.shapes import admin_node
 
 @endpoint("register_node")
 def register_node(request: Request):
-    node = register(request.principal, request.body(), request.query_id("project"), request.now)
-    return json_response(HTTPStatus.CREATED, admin_node(node, with_scopes=True))
+    with_scopes = request.query_bool("withScopes")
+    node = register(request.principal, request.body(), request.query_project_id("project"), request.now)
+    return json_response(HTTPStatus.CREATED, admin_node(node, with_scopes=with_scopes))
 
 
 handler = register_node

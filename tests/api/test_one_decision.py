@@ -1,8 +1,8 @@
 """SPEC §2.3, "one decision point": walk the route table, and fail for any route that names a node,
 a request, a group or a role but answers without asking `authorization.decide` (nodes),
-`authorization.may_handle_request` (requests), `authorization.may_handle_group` (groups) or
-`authorization.may_handle_role` (roles), or an operator route that reads its body before refusing
-a user."""
+`authorization.may_handle_request` (requests), `authorization.may_handle_group` (groups),
+`authorization.may_handle_role` (roles) or `authorization.decide_product` (products), or an
+operator route that reads its body before refusing a user."""
 
 from __future__ import annotations
 
@@ -20,13 +20,15 @@ from tests.api.conftest import call
 USER = {"sub": "u-1", "username": "u-1"}
 OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 NAMING = ("node_id", "nodeid", "nodes", "request_id", "group_id", "groups", "roleIds", "thingId")
-# The decision's entry points: nodes, requests, user groups, node groups, roles.
+# The decision's entry points: nodes, requests, user groups, node groups, roles, things,
+# mapping requests, products.
 DECIDERS = (
     "decide",
     "may_handle_request",
     "may_handle_group",
     "may_handle_node_group",
     "may_handle_role",
+    "decide_product",
     "may_act_as_thing",
     "may_see_mapping",
     "may_ask_about_owner",
@@ -43,6 +45,7 @@ CHECKS_A_PIN = {"confirm_ownership_pin", "confirm_ownership_pin_kii"}
 THING = {"sub": "n1", "token_use": "thing", "secret_version": "0", "aud": "nodeshare-things"}
 
 NOW_MS = int(time.time() * 1000)
+PRODUCT = "UmxHK6K8BXsa9KawRh4bTbqc"
 # One plausible request per route that names a node or a request: (query, body, path parameters).
 SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "register_node": ("", {"node_id": "n1"}, {}),
@@ -100,6 +103,9 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
     "delete_role_permissions": ("", None, {"role_id": "rl-1"}),
     "delete_role_permission": ("", None, {"role_id": "rl-1", "permission_id": "pm-1"}),
     "set_share_user_roles": ("", {"user_name": "b@x.test", "roleIds": ["rl-1"]}, {}),
+    "get_admin_product": ("withScopes=true", None, {"product_id": PRODUCT}),
+    "update_admin_product": ("", {"scopes": {"users": ["+u-1"]}}, {"product_id": PRODUCT}),
+    "delete_admin_product": ("", None, {"product_id": PRODUCT}),
     "issue_thing_token": ("", {"thingPassword": "password-1"}, {"node_id": "n1"}),
     "report_node_config": ("", {"info": {}, "devices": []}, {"node_id": "n1"}),
     "report_node_params": ("", {"Light": {"Power": True}}, {"node_id": "n1"}),
@@ -119,7 +125,7 @@ SAMPLES: dict[str, tuple[str, Any, dict[str, str]]] = {
 
 def names_a_node_or_request(route: Route) -> bool:
     in_body = route.body is not None and any(f'"{name}"' in json.dumps(route.body) for name in NAMING)
-    in_path = any(f"{{{name}}}" in route.path for name in ("node_id", "group_id", "role_id"))
+    in_path = any(f"{{{name}}}" in route.path for name in ("node_id", "group_id", "role_id", "product_id"))
     return in_path or bool(set(route.query) & set(NAMING)) or in_body
 
 

@@ -77,16 +77,19 @@ def test_an_operator_registers_and_lists_nodes(api: Api):
     assert next(node for node in with_scopes if node["node_id"] == node_id)["scopes"]["users"] == ["all"]
 
 
+PROJECT = "UmxHK6K8BXsa9KawRh4bTbqc"  # a project id (the seed's)
+
+
 def test_register_with_a_project_scopes_the_node_to_it(api: Api):
     node_id = api.node()
     # registering the same id twice is a conflict
     again = api.operator.post(
-        "/v1/admin/nodes?project=P1",
+        f"/v1/admin/nodes?project={PROJECT}",
         json={"node_id": node_id, "name": "x", "type": "t", "secret": "12345678", "config": LIGHT_CONFIG},
     )
     assert again.status_code == 409
     other = api.operator.post(
-        "/v1/admin/nodes?project=P1",
+        f"/v1/admin/nodes?project={PROJECT}&withScopes=true",
         json={
             "node_id": node_id + "b",
             "name": "x",
@@ -95,7 +98,7 @@ def test_register_with_a_project_scopes_the_node_to_it(api: Api):
             "config": LIGHT_CONFIG,
         },
     )
-    assert other.status_code == 201 and "P1" in other.json()["scopes"]["projects"]
+    assert other.status_code == 201 and PROJECT in other.json()["scopes"]["projects"]
 
 
 def test_claim_read_write_and_release(api: Api):

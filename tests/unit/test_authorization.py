@@ -1,8 +1,8 @@
 """The one decision point: `decide(principal, action, facts, now)` (SPEC §2.1, §2.3, §2.4)."""
 
 import pytest
-from nodeshare.domain.authorization import Action, NodeFacts, decide, node_facts
-from nodeshare.model.entities import Association, Node, Principal, Role, User
+from nodeshare.domain.authorization import Action, NodeFacts, decide, decide_product, node_facts
+from nodeshare.model.entities import Association, Node, Principal, Product, Role, User
 from nodeshare.model.levels import Level
 from nodeshare.store.access import Facts
 
@@ -100,3 +100,25 @@ def test_a_claim_is_in_scope_through_a_project_the_caller_s_user_row_names():
     # Another project, or none, is out of scope
     assert not decide(STRANGER, Action.CLAIM, NodeFacts(scoped, projects=frozenset({"P2"})), NOW).allowed
     assert not decide(STRANGER, Action.CLAIM, NodeFacts(scoped), NOW).allowed
+
+
+@pytest.mark.parametrize(
+    ("scopes", "principal", "projects", "seen"),
+    [
+        ({"users": ["all"], "projects": []}, STRANGER, set(), True),
+        ({"users": [], "projects": ["all"]}, STRANGER, set(), True),  # `all` matches everyone
+        ({"users": [STRANGER.user_id], "projects": []}, STRANGER, set(), True),
+        ({"users": [PRIMARY.user_id], "projects": []}, STRANGER, set(), False),
+        ({"users": [], "projects": ["P1"]}, STRANGER, {"P1"}, True),
+        ({"users": [], "projects": ["P1"]}, STRANGER, {"P2"}, False),
+        ({"users": [], "projects": []}, STRANGER, {"P1"}, False),
+        ({"users": [], "projects": []}, OPERATOR, set(), True),  # operators see every product
+    ],
+)
+def test_who_may_see_a_product_is_its_scopes_and_operators(scopes, principal, projects, seen):
+    product = Product("UmxHK6K8BXsa9KawRh4bTbqc", "Lamp", scopes=scopes)
+    assert decide_product(principal, product, frozenset(projects)) is seen
+
+
+def test_a_missing_product_is_seen_by_no_one():
+    assert not decide_product(OPERATOR, None, frozenset())

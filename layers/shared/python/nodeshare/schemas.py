@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nodeshare.domain import resource_ids
 from nodeshare.domain.params import DATA_TYPES
 
 MAX_NODES = 100
@@ -17,7 +18,18 @@ TAG = {"type": "string", "minLength": 1, "maxLength": 128}
 EMAIL = {"type": "string", "minLength": 3, "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+$"}
 PASSWORD = {"type": "string", "minLength": 1, "maxLength": 256}
 ID = {"type": "string", "minLength": 1, "maxLength": 128}
-SCOPE_IDS = {"type": "array", "maxItems": 100, "items": ID}
+# Scope entries: user ids, project ids, `all`, each bare or prefixed with + or - (the grammar,
+# `domain.scopes`); a project is named by a project id (24 letters and digits) or `all`.
+SCOPE_USERS = {
+    "type": "array",
+    "maxItems": 100,
+    "items": {"type": "string", "minLength": 1, "maxLength": 129},
+}
+SCOPE_PROJECTS = {
+    "type": "array",
+    "maxItems": 100,
+    "items": {"type": "string", "pattern": "^[+-]?(all|[A-Za-z0-9]{24})$"},
+}
 NUMBER = {"type": "number"}  # never a boolean (JSON Schema's number is not)
 
 PARAMS_PAYLOAD: dict[str, Any] = {
@@ -74,8 +86,10 @@ NODE_CONFIG = {
 SCOPES = {
     "type": "object",
     "additionalProperties": False,
-    "properties": {"users": SCOPE_IDS, "projects": SCOPE_IDS},
+    "properties": {"users": SCOPE_USERS, "projects": SCOPE_PROJECTS},
 }
+# EVRYTHNG products: ids of 24 characters of the seed's alphabet (`domain.resource_ids`)
+PRODUCT_ID = {"type": "string", "pattern": resource_ids.PATTERN}
 
 REGISTER_NODE: dict[str, Any] = {
     "type": "object",
@@ -90,6 +104,7 @@ REGISTER_NODE: dict[str, Any] = {
         "params": PARAMS_PAYLOAD,
         "tags": {"type": "array", "maxItems": 50, "items": NAME},
         "scopes": SCOPES,
+        "product": {"anyOf": [PRODUCT_ID, {"type": "null"}]},  # the node's product; null: none
     },
 }
 
@@ -246,6 +261,29 @@ SET_PROJECT_USERS = {
     "required": ["users"],
     # user ids, each bare or prefixed with + or - (the scope grammar)
     "properties": {"users": {"type": "array", "maxItems": 100, "items": PREFIXED_ID}},
+}
+PRODUCT_FIELDS = {
+    "name": NAME,
+    "description": DESCRIPTION,
+    # and storable: `stored_json.check_storable` (8 KB, 8 levels)
+    "properties": {
+        "type": "object",
+        "maxProperties": 100,
+        "propertyNames": {"minLength": 1, "maxLength": 64},
+    },
+    "scopes": SCOPES,
+}
+CREATE_PRODUCT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": PRODUCT_FIELDS,
+}
+UPDATE_PRODUCT = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": PRODUCT_FIELDS,
 }
 SET_GROUP_USERS = {
     "type": "object",

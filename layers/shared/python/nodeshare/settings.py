@@ -18,6 +18,10 @@ SEVEN_DAYS = 7 * 24 * 3600
 # How long the params archive keeps a record, counted from the time it records (README, "Table
 # and key design"): a setting, `ARCHIVE_RETENTION_SECONDS`.
 NINETY_DAYS = 90 * 24 * 3600
+# The scope of a node registered without `scopes` (`DEFAULT_NODE_SCOPE`, `domain.scopes`):
+# "all" — every signed-in user may find it and claim it with its thing password — or "none" —
+# only the users and projects an operator names later (EVRYTHNG's default).
+DEFAULT_NODE_SCOPES = ("all", "none")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Settings:
     # The local stack confirms sign-ups at once (there is no mailbox); a deployed stack never does.
     auto_confirm_sign_up: bool
     max_body_bytes: int
+    default_node_scope: str  # one of DEFAULT_NODE_SCOPES
     # Thing tokens (`domain.thing_tokens`): the KMS key that signs them, the issuer URL the thing
     # authorizer trusts (its discovery document and keys are served under it), their lifetime.
     thing_key_id: str
@@ -77,9 +82,20 @@ def settings() -> Settings:
         archive_retention_seconds=int(env.get("ARCHIVE_RETENTION_SECONDS", NINETY_DAYS)),
         auto_confirm_sign_up=env.get("AUTO_CONFIRM_SIGN_UP", "false").lower() == "true",
         max_body_bytes=int(env.get("MAX_BODY_BYTES", 64 * 1024)),
+        default_node_scope=_one_of(
+            "DEFAULT_NODE_SCOPE", env.get("DEFAULT_NODE_SCOPE", "all"), DEFAULT_NODE_SCOPES
+        ),
         thing_key_id=env.get("THING_KEY_ID", ""),
         thing_token_issuer=env.get("THING_TOKEN_ISSUER", ""),
         thing_token_seconds=int(env.get("THING_TOKEN_SECONDS", ONE_HOUR)),
         mapping_ttl_seconds=int(env.get("MAPPING_TTL_SECONDS", TEN_MINUTES)),
         pin_ttl_seconds=int(env.get("PIN_TTL_SECONDS", FIVE_MINUTES)),
     )
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """A setting that must be one of `allowed`: anything else stops the function at its first
+    request (a misconfigured deployment fails loudly, never with a wider default)."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value

@@ -16,6 +16,8 @@ answered here, and nowhere else.
 - `counts(...)` is the one "is this source current?" rule: made under the node's current epoch,
   and, when an `rwp` user made it, while every user it was granted through still holds `rwp` or
   is the primary (SPEC §1.1 step 2). Sharing lists and level updates use it too.
+- `decide_product` says who may see a product (EVRYTHNG): operators every one, anyone else one in
+  its scopes, by the same rule as a claim's (`in_scope`); `authorize_product(s)` load its facts.
 - Roles (Symphony) narrow, never widen (SPEC §1.1 step 4): when the node's primary assigned the
   caller roles (on its user row), writing params, running an action and the archive need a
   permission of those roles on the node (or, to run an action, on that action) whose policy
@@ -52,6 +54,7 @@ from nodeshare.model.entities import (
     OwnerRef,
     PermissionRequest,
     Principal,
+    Product,
     Role,
     RoleDefinition,
     ShareRequest,
@@ -64,6 +67,7 @@ from nodeshare.model.errors import (
     GroupNotFound,
     NodeNotFound,
     OperatorOnly,
+    ProductNotFound,
     RequestNotFound,
     RoleNotFound,
     Unauthenticated,
@@ -916,3 +920,36 @@ def decide_actions(
         action: decide(principal, Action.RUN, facts, now, action).allowed
         for action in action_ids_of(facts.node)
     }
+
+
+def decide_product(principal: Principal, product: Product | None, projects: frozenset[str]) -> bool:
+    """Pure: may the principal see the product? Operators see every product (they manage them);
+    anyone else a product in its scopes — its id, `all`, or one of its `projects` (its user row's)
+    — as a claim's scope rule (`_claim`). A missing product is seen by no one."""
+    if product is None:
+        return False
+    return principal.is_operator or in_scope(product.scopes, principal.user_id, projects)
+
+
+def authorize_products(
+    principal: Principal, product_ids: Sequence[str]
+) -> tuple[list[Product], frozenset[str]]:
+    """The named products the caller may see now, in the order named (the others left out), and
+    the caller's projects, loaded in one BatchGetItem with them (`access.load_for_products`)."""
+    user, found = access.load_for_products(principal.user_id, product_ids)
+    projects = user.project_ids if user else frozenset()
+    visible = [
+        product
+        for product_id in dict.fromkeys(product_ids)
+        if decide_product(principal, product := found.get(product_id), projects) and product is not None
+    ]
+    return visible, projects
+
+
+def authorize_product(principal: Principal, product_id: str) -> Product:
+    """The product, if the caller may see it; anyone else gets `ProductNotFound`, exactly as for a
+    missing product."""
+    visible, _ = authorize_products(principal, [product_id])
+    if not visible:
+        raise ProductNotFound(f"Product {product_id} not found")
+    return visible[0]

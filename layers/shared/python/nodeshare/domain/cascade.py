@@ -17,7 +17,7 @@ from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import node_groups as node_group_store
 from nodeshare.store import requests as request_store
-from nodeshare.store.models import PROJECT, ROLE, USER_GROUP
+from nodeshare.store.models import PRODUCT, PROJECT, ROLE, USER_GROUP
 
 DYNAMODB_SERVICE = "dynamodb.amazonaws.com"
 
@@ -41,11 +41,23 @@ def epoch_advanced(change: Change) -> int | None:
     return new_epoch if new_epoch > old_epoch else None
 
 
+def _is_product(change: Change) -> bool:
+    return change.table == "groups" and PRODUCT in (
+        (change.old or {}).get("kind"),
+        (change.new or {}).get("kind"),
+    )
+
+
 def apply(change: Change) -> None:
     if change.table == "nodes":
         image = change.new or change.old or {}
         # Scoped discovery's index follows each node item: registered, rescoped, claimed, released.
         discovery_store.reindex(str(image["node_id"]), change.old, change.new)
+    elif _is_product(change):
+        # ... and each product's: created, rescoped, deleted (nothing else to tidy).
+        image = change.new or change.old or {}
+        discovery_store.reindex_product(str(image["group_id"]), change.old, change.new)
+        return
     new_epoch = epoch_advanced(change)
     if new_epoch is not None and change.new is not None:
         node_id = str(change.new["node_id"])

@@ -20,15 +20,18 @@ from nodeshare.store import users as user_store
 
 def list_discoverable(
     principal: Principal, start_id: str | None, limit: int, now: int
-) -> tuple[list[Node], str | None]:
-    """A page of the nodes the caller may discover and claim, in id order, and the id to go on from."""
+) -> tuple[list[Node], str | None, frozenset[str]]:
+    """A page of the nodes the caller may discover and claim, in id order, the id to go on from,
+    and the caller's projects (for `scopes.seen_scopes`)."""
     user = user_store.get(principal.user_id)
     projects = user.project_ids if user else frozenset()
     candidates, more = discovery_store.page(
         discovery_store.scope_keys(principal.user_id, projects), start_id, limit
     )
     if not candidates:
-        return [], None
-    allowed = authorize_many(principal, Action.CLAIM, candidates, now).granted()
+        return [], None, projects
+    checked = authorize_many(principal, Action.CLAIM, candidates, now)
+    allowed = checked.granted()
     nodes = [allowed[node_id].node for node_id in candidates if node_id in allowed]
-    return nodes, (candidates[-1] if more else None)
+    me = checked.facts.users.get(principal.user_id)
+    return nodes, (candidates[-1] if more else None), (me.project_ids if me else frozenset())

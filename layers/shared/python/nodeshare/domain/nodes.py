@@ -16,26 +16,30 @@ from nodeshare.domain.authorization import (
     authorize,
     authorize_many,
 )
-from nodeshare.domain.scopes import default_scopes, update_scopes
+from nodeshare.domain.scopes import creation_scopes, default_node_scopes, update_scopes
 from nodeshare.domain.secrets import hash_secret
 from nodeshare.model.entities import ArchiveKind, ArchiveRecord, Node, Principal, Role
-from nodeshare.model.errors import Conflict, DomainError, InvalidParams
+from nodeshare.model.errors import BadRequest, Conflict, DomainError, InvalidParams
 from nodeshare.model.levels import Level
 from nodeshare.store import nodes as node_store
+from nodeshare.store import products as product_store
 from nodeshare.store import sharing as sharing_store
 from nodeshare.store.access import reachable_node_ids
 
 
 def register_node(principal: Principal, spec: dict[str, Any], project: str | None, now: int) -> Node:
-    """An operator registers a node (the route is operators' only, `Route.caller`); `project`
-    (EVRYTHNG `?project=`) is added to its scopes. Its config and params must be storable
-    (`params_rules.check_config`, `check_values`), or nothing is written (400)."""
+    """An operator registers a node (the route is operators' only, `Route.caller`). Its scopes are
+    `domain.scopes.creation_scopes`: the given ones through the grammar, or the deployment's
+    default; `project` (EVRYTHNG `?project=`) is added to them. Its config and params must be
+    storable (`params_rules.check_config`, `check_values`), and the product it names must exist,
+    or nothing is written (400)."""
     config = spec["config"]
     params_rules.check_config(config)
     check_actions(config)
-    scopes = spec.get("scopes") or default_scopes()
-    if project and project not in scopes.setdefault("projects", []):
-        scopes["projects"].append(project)
+    scopes = creation_scopes(spec.get("scopes"), default_node_scopes(), project)
+    product_id = spec.get("product")
+    if product_id is not None:
+        _check_product(product_id)
     node = Node(
         node_id=spec["node_id"],
         name=spec["name"],
@@ -47,9 +51,17 @@ def register_node(principal: Principal, spec: dict[str, Any], project: str | Non
         tags=tuple(spec.get("tags") or ()),
         scopes=scopes,
         created_at=now,
+        product_id=product_id,
     )
     node_store.create(node)
     return node
+
+
+def _check_product(product_id: str) -> None:
+    """A node may name only a product that exists (400 otherwise). A product deleted later stays
+    named by its nodes, as a deleted project stays in scopes: the name then leads nowhere (404)."""
+    if product_store.get(product_id) is None:
+        raise BadRequest(f"Unknown product {product_id!r}")
 
 
 # An operator's update is applied to the node as read and written conditioned on it; a racing
@@ -65,7 +77,8 @@ def update_node(principal: Principal, node_id: str, spec: dict[str, Any], now: i
     config's devices with the current values the new config still accepts, and any given
     `params` over them. `params` alone are set over the current ones, checked against the config
     as registration checks initial params (read-only params included: the operator is the
-    device's maker). `scopes` follow the grammar of `domain.scopes.update_scopes`. Everything is
+    device's maker). `scopes` follow the grammar of `domain.scopes.update_scopes`. `product`
+    names the node's product (one that exists), null names none. Everything is
     checked before anything is written (400, nothing written), and the change is one conditional
     write (`store.nodes.update_by_operator`), re-applied to a fresh read when a racing change
     refused it, so two operators' `+a` and `-b` both take effect. Scopes only decide who may see
@@ -90,6 +103,10 @@ def operator_changes(node: Node, spec: dict[str, Any]) -> tuple[dict[str, Any], 
         fields["secret_hash"] = hash_secret(spec["secret"])
     if "scopes" in spec:
         fields["scopes"] = update_scopes(node.scopes, spec["scopes"])
+    if "product" in spec:
+        if spec["product"] is not None:
+            _check_product(spec["product"])
+        fields["product_id"] = spec["product"]
     given = spec.get("params") or {}
     if "config" in spec:
         config = spec["config"]

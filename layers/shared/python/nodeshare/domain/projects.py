@@ -3,7 +3,9 @@ are scoped to. A user in a project is in the scope of every node scoped to that 
 see and claim it while nobody owns it (`authorization._claim`).
 
 - Operators' alone (the routes are operator routes), and the deployment's: every operator
-  manages every project. Ids look like EVRYTHNG's: 24 characters of `[A-Za-z0-9]`.
+  manages every project. Ids are EVRYTHNG's: 24 characters of the seed's alphabet
+  (`domain.resource_ids`); any 24 letters and digits are accepted where a project is named, so
+  the ids of projects created before (of `[A-Za-z0-9]`) stay usable.
 - Users are named by user id, as node scopes name them (EVRYTHNG scopes hold Application User
   ids); e-mails are not taken, so a project never holds an address that is not an account. Every
   id added must be a known user (400 naming it otherwise); `all` is refused (400): scope the node
@@ -22,29 +24,21 @@ see and claim it while nobody owns it (`authorization._claim`).
 
 from __future__ import annotations
 
-import secrets
-import string
-
+from nodeshare.domain.resource_ids import new_resource_id
 from nodeshare.domain.scopes import ALL, update_array
 from nodeshare.model.entities import Principal, Project
 from nodeshare.model.errors import BadRequest, Conflict, GroupLimitReached, ProjectNotFound
 from nodeshare.store import access
 from nodeshare.store import projects as project_store
 
-PROJECT_ID_ALPHABET = string.ascii_letters + string.digits
-PROJECT_ID_LENGTH = 24
 MAX_PROJECT_USERS = 99  # deleting the project: its item and each user's row, in one transaction
 MAX_USER_CHANGES = 99  # user rows written in one change, beside the project item
 MAX_PROJECTS_PER_USER = 100
 ATTEMPTS = 5  # a change refused by a racing one is re-applied to a fresh read
 
 
-def new_project_id() -> str:
-    return "".join(secrets.choice(PROJECT_ID_ALPHABET) for _ in range(PROJECT_ID_LENGTH))
-
-
 def create_project(principal: Principal, name: str, description: str, now: int) -> Project:
-    project = Project(new_project_id(), name, description, created_at=now)
+    project = Project(new_resource_id(), name, description, created_at=now)
     project_store.create(project)
     return project
 

@@ -1,8 +1,24 @@
 """EVRYTHNG-style scopes: `{users: [...], projects: [...]}`, where `all` matches everyone.
 
 Before a node is claimed, only operators and the users or projects in its scopes may see or claim
-it. Decision (the spec is silent): a node registered without `scopes` is scoped to
-`{"users": ["all"]}` — knowing the thing password is proof enough, as in Kii's password flow.
+it; a product, only operators and the users or projects in its scopes may see.
+
+Scopes on creation (`creation_scopes`, registration and `POST /v1/admin/products`): given
+`scopes` go through the same grammar, applied to empty scopes (an omitted array is empty: what is
+given is all there is; `+id` adds to nothing, `-id` removes nothing), and `?project=P` then adds
+`P` to the projects, as `+P` would. Without `scopes`, the default:
+
+- a node's is a deployment setting, `DEFAULT_NODE_SCOPE` (`settings`): `all` (the default) scopes
+  it to `{"users": ["all"]}` — knowing the thing password printed on the device is proof enough to
+  claim it, as in Kii's password flow and RainMaker's, whose clients know nothing of scopes, so an
+  unchanged `esp-rainmaker-cli` set-up works; `none` scopes it to nobody (EVRYTHNG's default: only
+  operators see it until they name users or projects), for deployments where devices are handed
+  out by project;
+- a product's is EVRYTHNG's, nobody: a product carries no secret, so it is shown to no one until
+  an operator scopes it.
+
+What a user (not an operator) is shown of scopes, on `?withScopes=true` (`scopes_seen_by`): only
+the entries that put it in scope (its own id, `all`, its projects), never anyone else's.
 
 Updating scopes (`update_scopes`, the grammar of EVRYTHNG's `PUT` with `scopes`), per array:
 
@@ -21,7 +37,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from nodeshare.model.entities import Principal
 from nodeshare.model.errors import BadRequest
+from nodeshare.settings import settings
 
 ALL = "all"
 SCOPE_ARRAYS = ("users", "projects")
@@ -29,8 +47,38 @@ MAX_SCOPE_ENTRIES = 100
 Scopes = dict[str, list[str]]
 
 
-def default_scopes(project: str | None = None) -> Scopes:
-    return {"users": [ALL], "projects": [project] if project else []}
+def default_node_scopes() -> Scopes:
+    """The scopes of a node registered without any (`DEFAULT_NODE_SCOPE`, see above)."""
+    return {"users": [ALL] if settings().default_node_scope == ALL else [], "projects": []}
+
+
+def default_product_scopes() -> Scopes:
+    """The scopes of a product created without any: nobody (EVRYTHNG's default)."""
+    return {"users": [], "projects": []}
+
+
+def creation_scopes(
+    given: Mapping[str, Sequence[str]] | None, default: Scopes, project: str | None
+) -> Scopes:
+    """The scopes of a resource being created (see above): `default` when `given` is None, else the
+    grammar's `given` applied to empty scopes; then `project` added to the projects."""
+    if given is None:
+        scopes = {name: list(default.get(name, [])) for name in SCOPE_ARRAYS}
+    else:
+        scopes = update_scopes({}, given)
+    if project:
+        scopes["projects"] = update_array("projects", scopes["projects"], [f"+{project}"])
+    return scopes
+
+
+def scopes_seen_by(scopes: Scopes, user_id: str, projects: Iterable[str]) -> Scopes:
+    """The entries of `scopes` that put this user in scope — its id, `all`, its projects — and no
+    one else's (what a user is shown on `?withScopes=true`)."""
+    mine = set(projects)
+    return {
+        "users": [entry for entry in scopes.get("users", []) if entry in (ALL, user_id)],
+        "projects": [entry for entry in scopes.get("projects", []) if entry == ALL or entry in mine],
+    }
 
 
 def in_scope(scopes: Scopes, user_id: str, projects: Iterable[str] = ()) -> bool:
@@ -84,3 +132,9 @@ def _normal(ids: Iterable[str]) -> list[str]:
     """Duplicates collapsed; an array naming `all` is exactly `["all"]`."""
     unique = list(dict.fromkeys(ids))
     return [ALL] if ALL in unique else unique
+
+
+def seen_scopes(principal: Principal, scopes: Scopes, projects: Iterable[str]) -> Scopes:
+    """The scopes shown to the caller on `?withScopes=true`: all of them to an operator, what puts
+    it in scope (`scopes_seen_by`) to anyone else."""
+    return scopes if principal.is_operator else scopes_seen_by(scopes, principal.user_id, projects)

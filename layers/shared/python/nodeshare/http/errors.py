@@ -32,6 +32,7 @@ ERROR_TABLE: dict[type[errors.DomainError], tuple[HTTPStatus, int]] = {
     errors.GroupNotFound: (HTTPStatus.NOT_FOUND, 107070),
     errors.GroupLimitReached: (HTTPStatus.CONFLICT, 107071),
     errors.ProjectNotFound: (HTTPStatus.NOT_FOUND, 107072),
+    errors.ProductNotFound: (HTTPStatus.NOT_FOUND, 107073),
     errors.RoleNotFound: (HTTPStatus.NOT_FOUND, 107080),
     errors.ShareUserNotFound: (HTTPStatus.NOT_FOUND, 107081),
     errors.TooManyAttempts: (HTTPStatus.TOO_MANY_REQUESTS, 107090),

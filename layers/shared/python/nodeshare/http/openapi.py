@@ -24,6 +24,8 @@ SUCCESS_STATUS = {
     "request_permission": "201",
     "create_user_group": "201",
     "correct_params_history": "201",
+    "create_project": "201",
+    "create_product": "201",
 }
 
 # Which token a route takes, by where it may be called from (`Route.caller`).

@@ -283,6 +283,14 @@ class Request:
         value = self.query(name)
         return None if value is None else validate(value, schemas.PROJECT_ID)
 
+    def path_product_id(self) -> str:
+        """The product id in the path (`/v1/admin/products/{product_id}`): the seed's 24 characters."""
+        return validate(self.path.get("product_id", ""), schemas.PRODUCT_ID)
+
+    def query_product_id(self, name: str) -> str | None:
+        value = self.query(name)
+        return None if value is None else validate(value, schemas.PRODUCT_ID)
+
     def path_node_id(self) -> str:
         """The node id in the path (`/v1/admin/nodes/{node_id}`), checked like one in a body."""
         return validate(self.path.get("node_id", ""), schemas.NODE_ID)

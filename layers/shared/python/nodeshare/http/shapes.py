@@ -7,6 +7,7 @@ from typing import Any
 from nodeshare.domain.authorization import Action, Decision
 from nodeshare.domain.nodes import UserNode
 from nodeshare.domain.permissions import ListedGrant
+from nodeshare.domain.scopes import Scopes
 from nodeshare.domain.sharing import NodeSharing
 from nodeshare.http.request import Request
 from nodeshare.model.entities import (
@@ -15,6 +16,7 @@ from nodeshare.model.entities import (
     NodeGroup,
     PermissionRequest,
     Principal,
+    Product,
     Project,
     Role,
     ShareRequest,
@@ -51,9 +53,40 @@ def admin_node(node: Node, *, with_scopes: bool) -> dict[str, Any]:
         "params": node.params,
         "status": {"connectivity": connectivity(node)},
         "created_at": node.created_at,
+        "product": node.product_id,
     }
     if with_scopes:
         body["scopes"] = node.scopes
+    return body
+
+
+def thing(node: Node, scopes: Scopes | None = None) -> dict[str, Any]:
+    """A node as scoped discovery lists it (`GET /v1/things`): no config, params or secret;
+    `scopes` only when given (`?withScopes=true`: what the caller may be shown of them)."""
+    body: dict[str, Any] = {
+        "node_id": node.node_id,
+        "name": node.name,
+        "type": node.type,
+        "product": node.product_id,
+    }
+    if scopes is not None:
+        body["scopes"] = scopes
+    return body
+
+
+def product(product: Product, scopes: Scopes | None = None) -> dict[str, Any]:
+    """A product (EVRYTHNG's shape: `id`, `properties`); `scopes` only when given: on
+    `?withScopes=true`, what the caller may be shown of them (`domain.scopes.seen_scopes`)."""
+    body: dict[str, Any] = {
+        "id": product.product_id,
+        "name": product.name,
+        "description": product.description,
+        "properties": product.properties,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+    }
+    if scopes is not None:
+        body["scopes"] = scopes
     return body
 
 

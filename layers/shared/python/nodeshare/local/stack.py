@@ -1,6 +1,7 @@
 """`make dev`: start the local stack and serve until Ctrl-C or SIGTERM.
 
-Environment: PORT (8000), REQUEST_TTL_SECONDS, STREAM_LAG_SECONDS, ADMIN_USER_NAME /
+Environment: PORT (8000), REQUEST_TTL_SECONDS, STREAM_LAG_SECONDS, DEFAULT_NODE_SCOPE (all | none,
+the scope of a node registered without any), ADMIN_USER_NAME /
 ADMIN_PASSWORD (else generated and printed), AWS_ENDPOINT_URL (an external emulator instead of
 the embedded one), NODESHARE_FUNCTIONS_DIR (where the handler modules are; default: the repo's).
 """

@@ -112,6 +112,7 @@ class Node:
     # Free-form JSON set by the primary or an `rwp` user (esp-rainmaker-cli `node set-metadata`),
     # checked by `domain.stored_json.check_storable`.
     metadata: dict[str, Any] = field(default_factory=dict)
+    product_id: str | None = None  # the product it is one of (EVRYTHNG), named by an operator
     # Moves when an operator sets a new secret: thing tokens carry the version they were issued
     # under, and device routes refuse any other (`authorization.authorize_thing`).
     secret_version: int = 0
@@ -289,6 +290,21 @@ class Project:
     description: str = ""
     user_ids: frozenset[str] = frozenset()
     created_at: int = 0
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Product:
+    """An EVRYTHNG product: what a kind of node is (name, description, properties), scoped like a
+    node: who may see it is its `scopes`. The deployment's: every operator manages every product."""
+
+    product_id: str
+    name: str
+    description: str = ""
+    properties: dict[str, Any] = field(default_factory=dict)
+    scopes: dict[str, list[str]] = field(default_factory=dict)
+    created_at: int = 0
+    updated_at: int = 0
     version: int = 0
 
 

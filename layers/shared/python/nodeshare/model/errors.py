@@ -104,3 +104,7 @@ class GroupLimitReached(DomainError):
 
 class ProjectNotFound(DomainError):
     """No such project (operators see every project, so nothing is hidden)."""
+
+
+class ProductNotFound(DomainError):
+    """No such product *for this caller*: a product outside its scopes answers like a missing one."""

@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nodeshare.model.entities import Association, Node, NodeGroup, RoleDefinition, User, UserGroup
+from nodeshare.model.entities import Association, Node, NodeGroup, Product, RoleDefinition, User, UserGroup
 from nodeshare.store.models import (
     NODE_GROUP,
+    PRODUCT,
     ROLE,
     USER_GROUP,
     AssociationModel,
@@ -22,7 +23,15 @@ from nodeshare.store.models import (
     NodeModel,
     UserModel,
 )
-from nodeshare.store.records import to_association, to_node, to_node_group, to_role, to_user, to_user_group
+from nodeshare.store.records import (
+    to_association,
+    to_node,
+    to_node_group,
+    to_product,
+    to_role,
+    to_user,
+    to_user_group,
+)
 
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem request (a DynamoDB limit)
 
@@ -124,6 +133,26 @@ def batch_get(request: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             found[table].extend(items)
         request = response.get("UnprocessedKeys") or {}
     return found
+
+
+def load_for_products(
+    principal_id: str, product_ids: Sequence[str]
+) -> tuple[User | None, dict[str, Product]]:
+    """What deciding who may see products needs: the principal's user row (its projects) and the
+    products, in one BatchGetItem up to 99 products (strongly consistent); a missing product, or an
+    item of another kind, is left out."""
+    groups = GroupModel.Meta.table_name
+    keys = [(UserModel.Meta.table_name, {"user_id": {"S": principal_id}})]
+    keys.extend((groups, {"group_id": {"S": product_id}}) for product_id in dict.fromkeys(product_ids))
+    user, products = None, {}
+    for table, raw in batch_get_keys(keys):
+        if table == groups:
+            item = GroupModel.from_raw_data(raw)
+            if item.kind == PRODUCT:
+                products[item.group_id] = to_product(item)
+        else:
+            user = to_user(UserModel.from_raw_data(raw))
+    return user, products
 
 
 def batch_get_groups(group_ids: Sequence[str]) -> dict[str, UserGroup | NodeGroup | RoleDefinition]:

@@ -88,6 +88,8 @@ class NodeModel(Model):
     node_groups = MapAttribute(null=True)  # type: ignore[var-annotated]
     # Free-form JSON metadata (esp-rainmaker-cli `node set-metadata`); absent when empty.
     metadata = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # The product (EVRYTHNG) an operator named for it: an item of the groups table; absent: none.
+    product_id = UnicodeAttribute(null=True)
     # Thing tokens name the secret version they were issued under (`domain.thing_tokens`).
     secret_version = NumberAttribute(null=True)  # absent: 0
     reset_epoch = NumberAttribute(null=True)  # the epoch a factory reset was reported in
@@ -283,10 +285,12 @@ class GroupsByOwner(GlobalSecondaryIndex["GroupModel"]):
     group_id = UnicodeAttribute(range_key=True)
 
 
-USER_GROUP, NODE_GROUP, ROLE, PROJECT = "user", "node", "role", "project"
-# Projects belong to the deployment, not to one operator: their `owner_user_id` is this constant
-# (never a user id, which is a UUID), so the `by_owner` index lists every project in id order.
+USER_GROUP, NODE_GROUP, ROLE, PROJECT, PRODUCT = "user", "node", "role", "project", "product"
+# Projects and products belong to the deployment, not to one operator: their `owner_user_id` is
+# one of these constants (never a user id, which is a UUID), so the `by_owner` index lists every
+# project, or every product, in id order.
 PROJECT_OWNER = "project"
+PRODUCT_OWNER = "product"
 
 
 class GroupModel(Model):
@@ -300,6 +304,9 @@ class GroupModel(Model):
 
     Projects (EVRYTHNG, `kind` = "project") live here too, under the owner `PROJECT_OWNER`;
     their `user_ids` mirror the users' rows' `project_ids`, which the decision reads.
+
+    Products (EVRYTHNG, `kind` = "product") too, under the owner `PRODUCT_OWNER`, with their
+    `properties` and `scopes`; the stream processor keeps their entries in the discovery table.
 
     Roles (Symphony) live here too (`kind` = "role", id "rl-…"): owned like groups, listed by the
     same index, and read by the decision in the same round trip as the caller's groups. Their
@@ -332,6 +339,10 @@ class GroupModel(Model):
     permissions = MapAttribute(null=True)  # type: ignore[var-annotated]
     # EVRYTHNG projects: their users by id (each user's row names the project, same transaction)
     user_ids = UnicodeSetAttribute(null=True)
+    # EVRYTHNG products: their properties and scopes (`{users: [...], projects: [...]}`, lists)
+    properties = MapAttribute(null=True)  # type: ignore[var-annotated]
+    scopes = MapAttribute(null=True)  # type: ignore[var-annotated]
+    updated_at = NumberAttribute(null=True)
 
     by_owner = GroupsByOwner()
 
@@ -374,6 +385,11 @@ class DiscoveryModel(Model):
     A copy, kept by the stream processor from the node items (`store.discovery.reindex`): a node
     nobody owns has an entry per entry of its scopes, a claimed node none. The decision stays the
     truth: listing keeps only the nodes it lets the caller claim now.
+
+    Products (`GET /v1/products`) have entries of their own, in partitions prefixed "product/"
+    ("product/user:<id>", "product/project:<id>", ...), with the product id in `node_id`: one per
+    scope entry of every product (`store.discovery.reindex_product`, from the groups table's
+    stream), so the same Queries find them without a table or an index more.
     """
 
     class Meta:

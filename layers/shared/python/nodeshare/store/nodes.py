@@ -46,6 +46,7 @@ def create(node: Node) -> None:
         scopes=node.scopes,
         epoch=node.epoch,
         created_at=node.created_at,
+        product_id=node.product_id,
     )
     with refused_as(NodeAlreadyExists(f"Node {node.node_id} already exists")):
         item.save(condition=NodeModel.node_id.does_not_exist())
@@ -236,7 +237,8 @@ def write_details(node: Node, tags: tuple[str, ...], metadata: dict[str, Any]) -
 
 def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[str, dict[str, Any]]) -> Node:
     """An operator's change of a node, one UpdateItem: `fields` replaces whole attributes (name,
-    type, tags, secret_hash, config, params, scopes), `param_values` sets single params in place
+    type, tags, secret_hash, config, params, scopes, product_id; None removes one),
+    `param_values` sets single params in place
     (`{device: {param: value}}`), as a user's write does, so neither loses the other's values.
 
     Conditioned on what the change was computed from, so a racing change makes it a Conflict
@@ -246,7 +248,10 @@ def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[st
     also moves `access_version`, so a user's params write checked against the old config is
     refused (409) rather than written under the new one. Returns the node as written."""
     condition: Any = NodeModel.node_id.exists()
-    actions: list[Action] = [getattr(NodeModel, name).set(value) for name, value in fields.items()]
+    actions: list[Action] = [
+        getattr(NodeModel, name).set(value) if value is not None else getattr(NodeModel, name).remove()
+        for name, value in fields.items()
+    ]
     actions += [
         NodeModel.params[device][param].set(value)
         for device, values in param_values.items()

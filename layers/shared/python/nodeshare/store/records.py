@@ -15,6 +15,7 @@ from nodeshare.model.entities import (
     NodeGroup,
     NodeGroupMembership,
     OwnerGroup,
+    Product,
     Project,
     Role,
     RoleDefinition,
@@ -62,6 +63,7 @@ def to_node(item: NodeModel) -> Node:
             for group_id, entry in sorted((plain(item.node_groups) or {}).items())
         ),
         metadata=plain(item.metadata) or {},
+        product_id=item.product_id,
         secret_version=int(item.secret_version or 0),
         reset_epoch=None if item.reset_epoch is None else int(item.reset_epoch),
         owner_groups=tuple(
@@ -142,6 +144,20 @@ def to_project(item: GroupModel) -> Project:
         description=item.description or "",
         user_ids=frozenset(item.user_ids or ()),
         created_at=int(item.created_at),
+        version=int(item.version or 0),
+    )
+
+
+def to_product(item: GroupModel) -> Product:
+    scopes = plain(item.scopes) or {}
+    return Product(
+        product_id=item.group_id,
+        name=item.name,
+        description=item.description or "",
+        properties=plain(item.properties) or {},
+        scopes={name: [str(entry) for entry in scopes.get(name) or ()] for name in ("users", "projects")},
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at or item.created_at),
         version=int(item.version or 0),
     )
 
