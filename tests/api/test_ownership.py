@@ -248,3 +248,12 @@ def test_bad_pin_input_is_a_400(family):
             status_of(call("request_ownership_pin", claims=ALICE, path_params={**NODE, "owner": owner}))
             == 400
         )
+
+
+def test_owner_groups_lose_their_rights_at_a_new_epoch(family):
+    ok(claim(BOB, groupID=family))
+    assert write(BOB) == 200
+    ok(call("report_factory_reset", claims=THING, path_params=NODE))  # the node was reset
+    ok(claim(CAROL, userID="u-3"))  # a new owner, a new epoch
+    assert node().current_owner_groups == () and params(BOB) == 404 and write(CAROL) == 200
+    assert check(BOB, f"group:{family}") == 404

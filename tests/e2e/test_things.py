@@ -215,7 +215,11 @@ def test_app_started_pin_is_confirmed_by_the_thing(api: Api):
     code = buyer.post(f"/v1/things/{node_id}/ownership/request/user:{buyer.user_id}")
     assert code.status_code == 200, code.text
     assert buyer.post(f"/v1/things/{node_id}/ownership/confirm", json=code.json()).status_code == 404
-    assert thing.post(f"/v1/things/{node_id}/ownership/confirm", json=code.json()).status_code == 204
+    kii = {"Content-Type": "application/vnd.kii.ThingOwnershipConfirmationRequest+json"}
+    confirmed = thing.post(
+        f"/v1/things/{node_id}/ownership/confirm", data=json.dumps(code.json()), headers=kii
+    )
+    assert confirmed.status_code == 204, confirmed.text
     assert buyer.head(f"/v1/things/{node_id}/ownership/user:{buyer.user_id}").status_code == 204
     assert owner.get(f"/v1/user/nodes/params?nodeid={node_id}").status_code == 404  # cut off at once
     assert thing.get(f"/v1/things/{node_id}/ownership").json() == {"users": [buyer.user_id], "groups": []}
