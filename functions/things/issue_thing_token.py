@@ -10,7 +10,7 @@ from nodeshare.http.request import Request, validate
 @endpoint("issue_thing_token")
 def issue_thing_token(request: Request):
     node_id = validate(request.path["node_id"], schemas.NODE_ID)
-    issued = issue_token(node_id, request.body()["thingPassword"], request.now)
+    issued = issue_token(node_id, request.body()["thingPassword"], request.source_ip, request.now)
     return {"access_token": issued.access_token, "token_type": "Bearer", "expires_in": issued.expires_in}
 
 

@@ -44,12 +44,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
 
 
 def call(operation: str, *, claims: dict[str, str] | None = None, query: str = "", body: str = "",
-         path_params: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+         path_params: dict[str, str] | None = None,
+         source_ip: str = "127.0.0.1") -> dict[str, Any]:  # fmt: skip
     """Invoke the route's handler with an API Gateway v2 event, as Lambda would."""
     route = ROUTES_BY_OPERATION[operation]
     path = route.path.format(**(path_params or {}))
     event = build_event(route, route.method, path, query, {"content-type": "application/json"},
-                        body.encode(), path_params or {}, claims)  # fmt: skip
+                        body.encode(), path_params or {}, claims, source_ip)  # fmt: skip
     module = importlib.import_module(f"functions.{route.handler}")
     with acting_as(route):  # the route's IAM, as deployed
         return module.handler(event, LambdaContext(function_name=operation))

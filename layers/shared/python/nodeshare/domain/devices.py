@@ -3,11 +3,12 @@ config, its current params, its connectivity and a factory reset, and fetches wh
 (SPEC §3.2 "Things' own credentials", issue 9).
 
 - `issue_token`: the thing password is checked with the same scrypt work for a wrong password and
-  a missing node, and both answer the same 404 (SPEC §2.4). Wrong passwords are limited per node
-  (`MAX_FAILURES_PER_NODE` in `attempts.WINDOW_SECONDS`): past it the node answers 429 to every
-  exchange until the window ends, so guessing a printed password is slow; the device itself,
-  which holds the right password, gets its token again in the next window (tokens last an
-  hour, and a device asks for one before the last expires).
+  a missing node, and both answer the same 404 (SPEC §2.4). The route is public, so a caller is
+  its source address. Wrong passwords are limited in windows of `attempts.WINDOW_SECONDS`: an
+  address may fail `MAX_FAILURES_PER_ADDRESS` times over all nodes; once a node has had
+  `MAX_FAILURES_PER_NODE` failures, only addresses that have not failed on it may still try it
+  (429 for the others). So a stranger guessing locks out only itself, never the device, which
+  holds the right password and has not failed.
 - Every device route asks `authorization.authorize_thing` (the token is for this node and its
   current secret) and writes on the condition that the secret is still that one.
 - Reports never touch who owns the node: config and params are the node's facts, and users' reads
@@ -38,6 +39,7 @@ from nodeshare.store.records import TIMESTAMP_DIGITS
 
 REJECTED = "Node not found or thing password incorrect"
 MAX_FAILURES_PER_NODE = 10
+MAX_FAILURES_PER_ADDRESS = 30
 # A page of desired values: at most this many writes are merged per request (`more` says to ask
 # again from `next_since`).
 DESIRED_PAGE = 100
@@ -49,16 +51,21 @@ class IssuedToken:
     expires_in: int
 
 
-def issue_token(node_id: str, thing_password: str, now: int) -> IssuedToken:
-    """A thing token for the node whose password this is. Round trips: the attempt counter, the
-    node, and on failure the counter's update; one KMS Sign on success."""
-    counter = f"token:{node_id}"
-    if attempt_store.failures([counter], now)[counter] >= MAX_FAILURES_PER_NODE:
-        raise TooManyAttempts("Too many wrong thing passwords for this node; try again later")
+def issue_token(node_id: str, thing_password: str, source: str, now: int) -> IssuedToken:
+    """A thing token for the node whose password this is, asked from address `source`. Round
+    trips: the attempt counters, the node, and on failure the counters' updates; one KMS Sign on
+    success."""
+    by_address, on_node = f"token-from:{source}", f"token:{node_id}"
+    by_address_on_node = f"{on_node}:from:{source}"
+    seen = attempt_store.failures([by_address, on_node, by_address_on_node], now)
+    if seen[by_address] >= MAX_FAILURES_PER_ADDRESS or (
+        seen[on_node] >= MAX_FAILURES_PER_NODE and seen[by_address_on_node] > 0
+    ):
+        raise TooManyAttempts("Too many wrong thing passwords; try again later")
     node = node_store.get(node_id)
     password_ok = verify_secret(thing_password, node.secret_hash if node else dummy_hash())
     if node is None or not password_ok:
-        attempt_store.record_failure([counter], now)
+        attempt_store.record_failure([by_address, on_node, by_address_on_node], now)
         raise ClaimRejected(REJECTED)
     token, lifetime = thing_tokens.issue(node.node_id, node.secret_version, now)
     return IssuedToken(token, lifetime)

@@ -150,6 +150,11 @@ class Request:
         return thing_from_claims(self._claims())
 
     @property
+    def source_ip(self) -> str:
+        """The client's address as API Gateway saw it (what a public route knows of its caller)."""
+        return self.event.request_context.http.source_ip or "unknown"
+
+    @property
     def caller(self) -> Principal | Thing:
         """On a route either side may call (`Caller.USER_OR_THING`): the node, when the token is
         a thing token, else the user."""

@@ -204,8 +204,10 @@ def build_event(
     body: bytes,
     path_params: dict[str, str],
     claims: dict[str, str] | None,
+    source_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
-    """An HTTP API payload-2.0 event, as API Gateway hands it to Lambda."""
+    """An HTTP API payload-2.0 event, as API Gateway hands it to Lambda (the local gateway
+    listens on loopback only, so its callers are all 127.0.0.1)."""
     query_params: dict[str, str] = {}
     # API Gateway percent-decodes values but keeps '+' as it is (e-mails like a+b@x.test arrive raw).
     for key, value in parse_qsl(query.replace("+", "%2B"), keep_blank_values=True):
@@ -225,7 +227,7 @@ def build_event(
             "method": method,
             "path": path,
             "protocol": "HTTP/1.1",
-            "sourceIp": "127.0.0.1",
+            "sourceIp": source_ip,
             "userAgent": headers.get("user-agent", ""),
         },
         "requestId": str(uuid.uuid4()),
