@@ -33,8 +33,8 @@ from nodeshare.domain.secrets import dummy_hash, verify_secret
 from nodeshare.model.entities import ArchiveKind, Principal, Thing
 from nodeshare.model.errors import ClaimRejected, TooManyAttempts
 from nodeshare.store import archive as archive_store
-from nodeshare.store import attempts as attempt_store
 from nodeshare.store import nodes as node_store
+from nodeshare.store.attempts import GuessLimit
 from nodeshare.store.records import TIMESTAMP_DIGITS
 
 REJECTED = "Node not found or thing password incorrect"
@@ -55,17 +55,15 @@ def issue_token(node_id: str, thing_password: str, source: str, now: int) -> Iss
     """A thing token for the node whose password this is, asked from address `source`. Round
     trips: the attempt counters, the node, and on failure the counters' updates; one KMS Sign on
     success."""
-    by_address, on_node = f"token-from:{source}", f"token:{node_id}"
-    by_address_on_node = f"{on_node}:from:{source}"
-    seen = attempt_store.failures([by_address, on_node, by_address_on_node], now)
-    if seen[by_address] >= MAX_FAILURES_PER_ADDRESS or (
-        seen[on_node] >= MAX_FAILURES_PER_NODE and seen[by_address_on_node] > 0
-    ):
+    guesses = GuessLimit(
+        f"address:{source}", f"token:{node_id}", MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_NODE
+    )
+    if guesses.exceeded(now):
         raise TooManyAttempts("Too many wrong thing passwords; try again later")
     node = node_store.get(node_id)
     password_ok = verify_secret(thing_password, node.secret_hash if node else dummy_hash())
     if node is None or not password_ok:
-        attempt_store.record_failure([by_address, on_node, by_address_on_node], now)
+        guesses.record_failure(now)
         raise ClaimRejected(REJECTED)
     token, lifetime = thing_tokens.issue(node.node_id, node.secret_version, now)
     return IssuedToken(token, lifetime)

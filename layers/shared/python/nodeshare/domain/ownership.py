@@ -68,6 +68,7 @@ from nodeshare.store import attempts as attempt_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import nodes as node_store
 from nodeshare.store import pins as pin_store
+from nodeshare.store.attempts import GuessLimit
 
 REJECTED = "Node not found or thing password incorrect"
 PIN_REJECTED = "No such PIN for this node, or not yours to confirm"
@@ -99,12 +100,10 @@ def claim_node(
     """Claim `node_id` for the caller (`user_id`, which must be the caller's) or for a group of
     the caller's (`group_id`); returns the node's epoch after. Round trips: the attempt counters,
     the decision (with the caller's row), the group when one is named, the claim."""
-    by_caller, on_node = f"caller:{principal.user_id}", f"node:{node_id}"
-    by_caller_on_node = f"{on_node}:{by_caller}"
-    seen = attempt_store.failures([by_caller, on_node, by_caller_on_node], now)
-    if seen[by_caller] >= MAX_FAILURES_PER_CALLER or (
-        seen[on_node] >= MAX_FAILURES_PER_NODE and seen[by_caller_on_node] > 0
-    ):
+    guesses = GuessLimit(
+        f"caller:{principal.user_id}", f"node:{node_id}", MAX_FAILURES_PER_CALLER, MAX_FAILURES_PER_NODE
+    )
+    if guesses.exceeded(now):
         raise TooManyAttempts("Too many wrong thing passwords; try again later")
     # The caller's e-mail (not in an access token) is read with the decision's facts.
     checked = authorize_many(
@@ -120,7 +119,7 @@ def claim_node(
     )
     password_ok = verify_secret(thing_password, node.secret_hash if node else dummy_hash())
     if node is None or not password_ok or not allowed:
-        attempt_store.record_failure([by_caller, on_node, by_caller_on_node], now)
+        guesses.record_failure(now)
         raise ClaimRejected(REJECTED)
     if group_id is None:
         return node_store.claim(node, principal.user_id, caller_name(principal, checked.facts), now)

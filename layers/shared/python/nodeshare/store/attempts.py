@@ -7,6 +7,7 @@ item per (what is counted, window) — `request_id` "attempts:<what>", `sk` the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from nodeshare.store.access import batch_get_keys
 from nodeshare.store.models import RequestModel
@@ -46,3 +47,29 @@ def record_failure(counted: Sequence[str], now: int) -> None:
                 RequestModel.expires_at.set((window + 1) * WINDOW_SECONDS),
             ]
         )
+
+
+@dataclass(frozen=True)
+class GuessLimit:
+    """Wrong guesses of a node's secret by one caller (a user, or an address on a public route),
+    counted per window: the caller may fail `per_caller` times over all nodes; once the node has
+    had `per_node` failures from anyone, only callers who have not failed on it may still try.
+    A stranger guessing thereby locks out only itself: the rightful holder has not failed."""
+
+    caller: str  # counter of the caller's failures ("caller:<user id>", "address:<ip>", ...)
+    node: str  # counter of the node's failures
+    per_caller: int
+    per_node: int
+
+    @property
+    def _counters(self) -> list[str]:
+        return [self.caller, self.node, f"{self.node}:{self.caller}"]
+
+    def exceeded(self, now: int) -> bool:
+        """One BatchGetItem: whether this caller must be held off now."""
+        seen = failures(self._counters, now)
+        by_caller, on_node, by_caller_on_node = (seen[name] for name in self._counters)
+        return by_caller >= self.per_caller or (on_node >= self.per_node and by_caller_on_node > 0)
+
+    def record_failure(self, now: int) -> None:
+        record_failure(self._counters, now)
