@@ -57,6 +57,8 @@ def main() -> int:
 
     if sys.argv[1:] == ["scopes"]:  # `python -m bench scopes`: that section alone
         return 0 if report_scopes({size: measure_scopes(size) for size in SIZES}) else 1
+    if sys.argv[1:] == ["operations"]:  # `python -m bench operations`: the per-request costs alone
+        return 0 if report_round_trips({size: measure_operations(size) for size in SIZES}) else 1
     results: dict[int, dict[str, Any]] = {}
     by_k: dict[int, dict[str, dict[int, Any]]] = {}
     decisions: dict[int, Any] = {}

@@ -4,6 +4,8 @@ own grants, and the account routes' refusals, against moto (issue 11)."""
 from __future__ import annotations
 
 import importlib
+import json
+import time
 from typing import Any
 
 import boto3
@@ -148,3 +150,35 @@ def test_the_operator_command_reads_the_pool_and_users_table_from_the_stacks_out
         }
         with pytest.raises(SystemExit, match="UserPoolId, UsersTableName"):
             stack_settings(cloudformation, "Old")
+
+
+def test_withdrawing_requests_on_deletion_takes_requests_gone_meanwhile_in_its_stride(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
+):
+    """Found by a full run: deleting an account answered 409 when the cascade (its own release of
+    a node, a moment earlier) had dropped one of its pending share requests between listing them
+    and cancelling them. A request no longer pending is what withdrawing wants, not an error."""
+    from nodeshare.domain import accounts
+    from nodeshare.model.entities import Principal, User
+
+    owner, guest = {"sub": "u-1", "custom:user_id": "u-1"}, {"sub": "u-2", "custom:user_id": "u-2"}
+    for user, email in ((owner, "u1@x.test"), (guest, "u2@x.test")):
+        user_store.put(User(user["sub"], email, 0))
+    operator = {"sub": "op", "custom:user_id": "op", "cognito:groups": "[admin]"}
+    config = {"info": {}, "devices": [{"name": "Light", "params": [{"name": "Power", "data_type": "bool"}]}]}
+    register = {"node_id": "n1", "name": "L", "type": "t", "secret": "12345678", "config": config}
+    assert call("register_node", claims=operator, body=json.dumps(register))["statusCode"] == 201
+    claim = json.dumps({"userID": "u-1", "thingPassword": "12345678"})
+    assert call("claim_node", claims=owner, body=claim, path_params={"node_id": "n1"})["statusCode"] == 204
+    shared = call("share_nodes", claims=owner, body=json.dumps({"nodes": ["n1"], "user_name": "u2@x.test"}))
+    request_id = json.loads(shared["body"])["request_id"]
+    principal = Principal("u-1", "u1@x.test")
+    listed = accounts.list_share_requests(
+        principal, sent=True, request_id=None, start_request_id=None, limit=10, now=int(time.time())
+    )
+    assert [request.request_id for request in listed[0]] == [request_id]
+    # the request goes (cancelled here, as the cascade would drop it) after it was listed
+    assert call("cancel_share_request", claims=owner, query=f"request_id={request_id}")["statusCode"] == 200
+    lists = iter([listed, ([], None)])
+    monkeypatch.setattr(accounts, "list_share_requests", lambda *args, **kwargs: next(lists, ([], None)))
+    accounts._withdraw_requests(principal, now=int(time.time()))

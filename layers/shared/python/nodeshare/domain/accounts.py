@@ -24,13 +24,15 @@ finished by asking for a new code and deleting again.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from nodeshare.domain import groups, node_groups, roles
 from nodeshare.domain.group_sharing import cancel_group_share_request, list_group_share_requests
 from nodeshare.domain.nodes import list_user_nodes, remove_mapping
 from nodeshare.domain.permission_requests import cancel_permission_request, list_permission_requests
 from nodeshare.domain.sharing import cancel_share_request, decline_share_request, list_share_requests
 from nodeshare.model.entities import USER_SUBJECT, Principal
-from nodeshare.model.errors import DomainError
+from nodeshare.model.errors import DomainError, RequestExpired, RequestNotFound, RequestNotPending
 from nodeshare.store import grants as grant_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import identity
@@ -83,6 +85,11 @@ def _let_go_of_nodes(principal: Principal, now: int) -> None:
                 continue  # reached through a grant or a group only: removed with those below
 
 
+# A request answered, cancelled or dropped by the cascade (releasing a node in step 1 ends its
+# pending requests) between listing and withdrawing it is already what withdrawing wants.
+ALREADY_GONE = (RequestNotPending, RequestNotFound, RequestExpired)
+
+
 def _withdraw_requests(principal: Principal, now: int) -> None:
     for sent in (True, False):
         for _ in range(MAX_ROUNDS):
@@ -93,7 +100,8 @@ def _withdraw_requests(principal: Principal, now: int) -> None:
                 break
             for request in requests:
                 answer = cancel_share_request if sent else decline_share_request
-                answer(principal, request.request_id, now)
+                with suppress(*ALREADY_GONE):
+                    answer(principal, request.request_id, now)
     for _ in range(MAX_ROUNDS):
         permission_requests, _next = list_permission_requests(
             principal, sent=True, request_id=None, start_request_id=None, limit=PAGE, now=now
@@ -101,7 +109,8 @@ def _withdraw_requests(principal: Principal, now: int) -> None:
         if not permission_requests:
             break
         for permission_request in permission_requests:
-            cancel_permission_request(principal, permission_request.request_id, now)
+            with suppress(*ALREADY_GONE):
+                cancel_permission_request(principal, permission_request.request_id, now)
     for _ in range(MAX_ROUNDS):
         group_requests, _next = list_group_share_requests(
             principal, sent=True, request_id=None, start_request_id=None, limit=PAGE, now=now
@@ -109,7 +118,8 @@ def _withdraw_requests(principal: Principal, now: int) -> None:
         if not group_requests:
             break
         for group_request in group_requests:
-            cancel_group_share_request(principal, group_request.request_id, now)
+            with suppress(*ALREADY_GONE):
+                cancel_group_share_request(principal, group_request.request_id, now)
 
 
 def _delete_what_it_owns(principal: Principal) -> None:
