@@ -3,12 +3,14 @@ was; each key changes exactly what it names; a bad value stops the synth, naming
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk import RemovalPolicy
 
+from infra import ROOT
 from infra.config import KEYS, Stage, StageConfig
 from tests.infra.assembly import STACK_NAME, synthesize
 from tests.infra.cfn import only_resource, resources_of_type
@@ -134,3 +136,13 @@ def test_a_dev_stage_from_the_context_sets_everything_it_names(tmp_path: Path) -
     _, dashboard = only_resource(template, "AWS::CloudWatch::Dashboard")
     assert '"acme/nodeshare"' in str(dashboard["Properties"]["DashboardBody"])
     assert dashboard["Properties"]["DashboardName"] == STACK_NAME
+
+
+def test_the_makefile_pins_the_cdk_cli_to_one_version() -> None:
+    """`make synth / diff / deploy` run one exact CLI release (not `aws-cdk@2`, whatever is newest)."""
+    makefile = (ROOT / "Makefile").read_text()
+
+    [version] = re.findall(r"^CDK_CLI_VERSION := (\S+)$", makefile, flags=re.MULTILINE)
+    assert re.fullmatch(r"2\.\d+\.\d+", version), version
+    assert "CDK := npx --yes aws-cdk@$(CDK_CLI_VERSION)" in makefile
+    assert re.search(r"^diff: install.*\n\t\$\(CDK\) diff", makefile, flags=re.MULTILINE)

@@ -38,7 +38,7 @@ def emf_lines(text: str) -> list[dict[str, Any]]:
     return found
 
 
-def test_an_invocations_counts_are_one_emf_line_in_the_settings_namespace(capsys: pytest.CaptureFixture[str]) -> None:
+def test_counts_are_one_emf_line_in_the_settings_namespace(capsys: pytest.CaptureFixture[str]) -> None:
     # Given a claim and two cascade deletions, then three more, in one invocation
     count(Count.NODES_CLAIMED)
     count(Count.CASCADE_DELETIONS, 2)
