@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CDK := npx --yes aws-cdk@2
+# The CDK CLI, pinned: 2.1146.1 is the newest CLI released before aws-cdk-lib 2.275.0 (pyproject),
+# and reads the cloud assembly that library writes (schema 55). Node.js 22 or 24 (README).
+CDK_CLI_VERSION := 2.1146.1
+CDK := npx --yes aws-cdk@$(CDK_CLI_VERSION)
 
-.PHONY: install dev test lint unit bench openapi synth deploy operator clean
+.PHONY: install dev test lint unit bench openapi synth diff deploy operator clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +40,13 @@ openapi: install  ## regenerate the committed OpenAPI document from the route ta
 	open('openapi.json', 'w').write(json.dumps(document(), indent=2, sort_keys=True) + '\n')"
 
 synth: install  ## synthesize the CloudFormation template into cdk.out/
-	$(CDK) synth
+	$(CDK) synth $(CDK_ARGS)
+
+diff: install  ## what `make deploy` would change in the deployed stack (cdk diff; -c settings: CDK_ARGS)
+	$(CDK) diff $(CDK_ARGS)
 
 deploy: install
-	$(CDK) deploy
+	$(CDK) deploy $(CDK_ARGS)
 
 # Create an operator (or reset one's password): on the deployed stack (STACK, default Nodeshare),
 # or on the local one with AWS_ENDPOINT_URL=<the emulator `make dev` prints>. The password is

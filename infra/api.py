@@ -16,15 +16,26 @@ from constructs import Construct
 from nodeshare.domain.thing_tokens import AUDIENCE as THING_AUDIENCE
 from nodeshare.routes import THING_ISSUER_PATH, Caller, Route
 
-THROTTLE_RATE, THROTTLE_BURST = 100, 200
+from infra.config import StageConfig
+
 # The public routes that act — sign-up, sign-in, password reset — are what anyone can hammer without
 # an account (guessing passwords, mailing codes): a much lower limit than the stage's, per route.
 PUBLIC_ACTION_THROTTLE_RATE, PUBLIC_ACTION_THROTTLE_BURST = 5, 10
 THING_TOKEN_THROTTLE_RATE, THING_TOKEN_THROTTLE_BURST = 50, 100
+# One JSON line per request. `requestId` is API Gateway's id, the `correlation_id` of every line
+# the route's function logs (`http.endpoint`); `functionRequestId` is the Lambda invocation's id,
+# its `function_request_id`. `integrationStatus` is Lambda's answer to the invocation (a crash or a
+# throttle shows here), `functionStatus` the status the function returned; `caller` is the token's
+# `sub` (a user's id, or a thing token's node) from a JWT authorizer, `authorizedCaller` the same
+# from the either-token Lambda authorizer's context.
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",'
     '"method":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status",'
     '"protocol":"$context.protocol","responseLength":"$context.responseLength",'
+    '"integrationStatus":"$context.integrationStatus","functionStatus":"$context.integration.status",'
+    '"integrationLatency":"$context.integrationLatency","responseLatency":"$context.responseLatency",'
+    '"functionRequestId":"$context.integration.requestId",'
+    '"caller":"$context.authorizer.claims.sub","authorizedCaller":"$context.authorizer.sub",'
     '"integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}'
 )
 TOKEN_HEADER = "$request.header.Authorization"
@@ -41,13 +52,15 @@ class Api(Construct):
         *,
         user_pool: cognito.UserPool,
         client: cognito.UserPoolClient,
+        config: StageConfig | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        config = config or StageConfig()
         self.http_api = apigwv2.HttpApi(self, "HttpApi", create_default_stage=False)
         access_logs = logs.LogGroup(
             self,
             "AccessLogs",
-            retention=logs.RetentionDays.THREE_MONTHS,
+            retention=config.access_log_retention,
             removal_policy=RemovalPolicy.DESTROY,
         )
         self.stage = apigwv2.HttpStage(
@@ -56,7 +69,9 @@ class Api(Construct):
             http_api=self.http_api,
             stage_name="$default",
             auto_deploy=True,
-            throttle=apigwv2.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=config.throttle_rate, burst_limit=config.throttle_burst
+            ),
         )
         # The L2 stage has no access-log format of its own for HTTP APIs; set it on the L1.
         self.stage.node.default_child.access_log_settings = apigwv2.CfnStage.AccessLogSettingsProperty(  # type: ignore[union-attr]

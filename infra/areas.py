@@ -25,6 +25,7 @@ from nodeshare.routes import Route
 
 from infra.api import Api
 from infra.functions import FunctionFactory
+from infra.monitoring import Monitoring
 
 
 def area_of(route: Route) -> str:
@@ -53,7 +54,8 @@ def routes_by_area(routes: Iterable[Route]) -> dict[str, list[Route]]:
 
 class RouteArea(NestedStack):
     """One area's routes: per route its function (with its own role and inline policy), the API
-    Gateway integration and route, and the permission for API Gateway to invoke the function."""
+    Gateway integration and route, and the permission for API Gateway to invoke the function; and
+    the alarms on those functions' errors and throttles (`Monitoring.watch_functions`)."""
 
     def __init__(
         self,
@@ -66,6 +68,7 @@ class RouteArea(NestedStack):
         tables: dict[str, dynamodb.Table],
         user_pool: cognito.UserPool,
         thing_key: kms.IKey,
+        monitoring: Monitoring,
     ) -> None:
         super().__init__(scope, nested_stack_id(area), description=f"nodeshare routes of functions/{area}/")
         self.area = area
@@ -75,6 +78,7 @@ class RouteArea(NestedStack):
         for route in routes:
             assert area_of(route) == area, (route.operation, area)
             self.functions[route.operation] = self._route(route, api, functions, tables, user_pool, thing_key)
+        monitoring.watch_functions(self, area.replace("_", "-"), list(self.functions.values()))
 
     def _route(
         self,

@@ -14,6 +14,7 @@ from constructs import Construct
 from nodeshare.store.models import TABLES
 
 from infra import FUNCTIONS_SOURCE
+from infra.config import StageConfig
 from infra.layer import ARCHITECTURE, RUNTIME
 
 ENV_VAR = {definition.name: definition.env_var for definition in TABLES}
@@ -47,9 +48,16 @@ class InlinePolicyRole(iam.Role):
 
 
 class FunctionFactory:
-    def __init__(self, scope: Construct, layer: lambda_.ILayerVersion, common_env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        layer: lambda_.ILayerVersion,
+        common_env: dict[str, str],
+        config: StageConfig | None = None,
+    ) -> None:
         self.layer = layer
         self.common_env = common_env
+        self.made: list[lambda_.Function] = []  # every function, in the order made (monitoring)
         # A code asset binds to one stack: one `Code` per stack (same files, same hash, one upload).
         self._code: dict[str, lambda_.Code] = {}
         # One log group for every function: a group per function is one CloudFormation resource per
@@ -58,7 +66,7 @@ class FunctionFactory:
         self.log_group = logs.LogGroup(
             scope,
             "FunctionLogs",
-            retention=logs.RetentionDays.ONE_MONTH,
+            retention=(config or StageConfig()).function_log_retention,
             removal_policy=RemovalPolicy.DESTROY,
         )
 
@@ -85,7 +93,7 @@ class FunctionFactory:
         role (`<construct_id>ServiceRole`)."""
         environment = {key: value for key, value in self.common_env.items() if key not in exclude_env}
         environment.update({ENV_VAR[name]: table.table_name for name, table in tables.items()})
-        return lambda_.Function(
+        function = lambda_.Function(
             scope,
             construct_id,
             runtime=RUNTIME,
@@ -99,5 +107,10 @@ class FunctionFactory:
             environment=environment,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
+            # X-Ray traces of each invocation (init, handler, the runtime's own segments), with no
+            # SDK in the layer: the cold-start budget (README) has no room for aws-xray-sdk.
+            tracing=lambda_.Tracing.ACTIVE,
             description=description,
         )
+        self.made.append(function)
+        return function

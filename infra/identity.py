@@ -14,7 +14,7 @@ administrator created with a temporary password) is refused with a 401 that name
 never silently (`store.identity.password_login`).
 """
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -23,6 +23,7 @@ from constructs import Construct
 from nodeshare.routes import USER_TRIGGER
 from nodeshare.user_pool import OPERATOR_GROUP, PASSWORD_POLICY, USER_ID_ATTRIBUTE
 
+from infra.config import StageConfig
 from infra.functions import FunctionFactory
 
 # Settings the trigger may not be told: the pool names the trigger, so the trigger cannot name the
@@ -42,8 +43,9 @@ def _email(scope: Construct) -> cognito.UserPoolEmail | None:
 
 
 class Identity(Construct):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, config: StageConfig | None = None) -> None:
         super().__init__(scope, construct_id)
+        config = config or StageConfig()
         self.user_pool = cognito.UserPool(
             self,
             "UserPool",
@@ -66,8 +68,9 @@ class Identity(Construct):
             keep_original=cognito.KeepOriginalAttrs(email=True),
             mfa=cognito.Mfa.OFF,  # see the module's docstring
             email=_email(self),
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            # A dev stage's pool goes with the stack; any other's stays, protected from deletion.
+            deletion_protection=config.deletion_protection,
+            removal_policy=config.removal_policy,
         )
         # App clients may read custom:user_id (it is in ID tokens) but never write it: only the
         # user trigger sets it, with an admin call. Of the standard attributes they may write only

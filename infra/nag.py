@@ -14,6 +14,10 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 PACK = "AwsSolutions::AwsSolutions"
+XRAY_REASON = (
+    "xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing, have no "
+    "resource-level permissions."
+)
 BASIC_EXECUTION_ROLE = "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
@@ -78,11 +82,14 @@ def acknowledge_reviewed_findings(
                 "Queries on this table's own global secondary indexes (the access paths in the README); "
                 "the wildcard covers only index names of one table.",
             )
+        if function is not stream_processor:
+            _acknowledge(role, "IAM5[Resource::*]", XRAY_REASON)
     assert stream_processor.role is not None
     _acknowledge(
         stream_processor.role,
         "IAM5[Resource::*]",
-        "dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.",
+        "dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions; "
+        + XRAY_REASON,
     )
     _acknowledge(
         stream_failures,

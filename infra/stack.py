@@ -1,5 +1,6 @@
 """The nodeshare stack: composes identity, tables, the layer, the API, its routes (one nested
-stack per area, `infra/areas.py`) and the stream processor."""
+stack per area, `infra/areas.py`), the stream processor and monitoring, all set up from the
+context's stage settings (`infra/config.py`)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 from nodeshare.routes import EITHER_TOKEN_AUTHORIZER, ROUTES, USER_TRIGGER, Route
-from nodeshare.settings import DEFAULT_NODE_SCOPES, NINETY_DAYS, SEVEN_DAYS
+from nodeshare.settings import NINETY_DAYS, SEVEN_DAYS
 
 from infra.api import Api
 from infra.areas import RouteArea, routes_by_area
+from infra.config import StageConfig
 from infra.functions import FunctionFactory
 from infra.identity import Identity
 from infra.layer import SharedLayer
+from infra.monitoring import Monitoring
 from infra.nag import acknowledge_reviewed_findings
 from infra.streams import Streams
 from infra.tables import Tables
@@ -27,16 +30,18 @@ class NodeshareStack(Stack):
         self, scope: Construct, construct_id: str, *, routes: Sequence[Route] = ROUTES, **kwargs: object
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        # The scope of a node registered without any (`domain.scopes`): `cdk deploy -c
-        # defaultNodeScope=none` for EVRYTHNG's "nobody until scoped"; "all" otherwise.
-        default_node_scope = str(self.node.try_get_context("defaultNodeScope") or DEFAULT_NODE_SCOPES[0])
-        if default_node_scope not in DEFAULT_NODE_SCOPES:
-            raise ValueError(f"defaultNodeScope must be one of {', '.join(DEFAULT_NODE_SCOPES)}")
-        identity = Identity(self, "Identity")
-        tables = Tables(self, "Tables")
+        # The scope of a node registered without any (`domain.scopes`) is the config's
+        # `default_node_scope`: `cdk deploy -c defaultNodeScope=none` for EVRYTHNG's "nobody until
+        # scoped"; "all" otherwise.
+        self.config = config = StageConfig.of(self)
+        identity = Identity(self, "Identity", config)
+        tables = Tables(self, "Tables", config)
         layer = SharedLayer(self, "Shared")
-        api = Api(self, "Api", user_pool=identity.user_pool, client=identity.client)
-        thing_key = ThingTokenKey(self, "ThingTokens")
+        api = Api(self, "Api", user_pool=identity.user_pool, client=identity.client, config=config)
+        thing_key = ThingTokenKey(self, "ThingTokens", config)
+        monitoring = Monitoring(
+            self, "Monitoring", config=config, http_api=api.http_api, tables=tables.by_name
+        )
         functions = FunctionFactory(
             self,
             layer.layer,
@@ -47,10 +52,12 @@ class NodeshareStack(Stack):
                 "USER_POOL_CLIENT_ID": identity.client.user_pool_client_id,
                 "REQUEST_TTL_SECONDS": str(SEVEN_DAYS),
                 "ARCHIVE_RETENTION_SECONDS": str(NINETY_DAYS),
-                "DEFAULT_NODE_SCOPE": default_node_scope,
+                "DEFAULT_NODE_SCOPE": config.default_node_scope,
                 "POWERTOOLS_SERVICE_NAME": "nodeshare",
-                "POWERTOOLS_LOG_LEVEL": "INFO",
+                "POWERTOOLS_LOG_LEVEL": config.log_level,
+                "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
             },
+            config,
         )
         user_trigger = identity.add_user_trigger(functions, tables.by_name["users"])
         either_token = functions.make(
@@ -74,10 +81,14 @@ class NodeshareStack(Stack):
                 tables=tables.by_name,
                 user_pool=identity.user_pool,
                 thing_key=thing_key.key,
+                monitoring=monitoring,
             )
             for area, routes in routes_by_area(routes).items()
         ]
         streams = Streams(self, "Streams", functions=functions, tables=tables.by_name)
+        monitoring.watch_stream(streams.processor, streams.failures)
+        monitoring.watch_functions(monitoring, "shared", [streams.processor, either_token, user_trigger])
+        monitoring.add_dashboard()
         CfnOutput(self, "ApiUrl", value=api.http_api.api_endpoint)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)

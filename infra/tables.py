@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 from nodeshare.store.models import TABLES, TableDefinition
+
+from infra.config import StageConfig
 
 _TYPES = {
     "S": dynamodb.AttributeType.STRING,
@@ -29,10 +30,12 @@ def _keys(key_schema: list[dict[str, str]], types: dict[str, str]) -> dict[str, 
 
 class Tables(Construct):
     """Every table on demand, with point-in-time recovery, deletion protection, TTL where requests
-    live and streams (new and old images) where cascades start."""
+    live and streams (new and old images) where cascades start. A dev stage's tables go with
+    the stack (`StageConfig.removal_policy`); any other's stay, protected from deletion."""
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, config: StageConfig | None = None) -> None:
         super().__init__(scope, construct_id)
+        self.config = config or StageConfig()
         self.by_name: dict[str, dynamodb.Table] = {}
         # The tables with global secondary indexes: a grant on them covers `/index/*` too.
         self.indexed = {definition.name for definition in TABLES if definition.has_indexes}
@@ -54,8 +57,8 @@ class Tables(Construct):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            deletion_protection=self.config.deletion_protection,
+            removal_policy=self.config.removal_policy,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             time_to_live_attribute=definition.ttl_attribute,
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if definition.stream else None,

@@ -4,13 +4,14 @@ and only the keys route may read its public half (`Route.kms`)."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from infra.config import StageConfig
+
 
 class ThingTokenKey(Construct):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, config: StageConfig | None = None) -> None:
         super().__init__(scope, construct_id)
         self.key = kms.Key(
             self,
@@ -19,6 +20,6 @@ class ThingTokenKey(Construct):
             key_spec=kms.KeySpec.RSA_2048,
             key_usage=kms.KeyUsage.SIGN_VERIFY,
             # Tokens it signed stop verifying when it goes, and every device must exchange again:
-            # kept when the stack is deleted, like the user pool.
-            removal_policy=RemovalPolicy.RETAIN,
+            # kept when the stack is deleted, like the user pool (but a dev stage's).
+            removal_policy=(config or StageConfig()).removal_policy,
         )

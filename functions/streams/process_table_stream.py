@@ -6,7 +6,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from nodeshare.domain.cascade import DYNAMODB_SERVICE, Change, apply
-from nodeshare.observability import logger
+from nodeshare.observability import logger, publish_counts
 from nodeshare.store.models import TABLES
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -36,6 +36,9 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    try:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    finally:
+        publish_counts()  # the batch's cascade deletions and expiries

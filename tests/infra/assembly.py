@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -77,9 +77,16 @@ class Synthesis:
         return report
 
 
-def synthesize(outdir: Path, routes: Sequence[Route] = ROUTES, *, nag: bool = True) -> Synthesis:
+def synthesize(
+    outdir: Path,
+    routes: Sequence[Route] = ROUTES,
+    *,
+    nag: bool = True,
+    context: Mapping[str, Any] | None = None,
+) -> Synthesis:
     """Synthesize the stack for `routes` with cdk-nag AwsSolutions as a policy-validation plugin
-    (an unacknowledged finding makes this raise), recording how the layer was bundled."""
+    (an unacknowledged finding makes this raise), recording how the layer was bundled; `context`
+    adds to (or overrides) cdk.json's, as `cdk synth -c key=value` does."""
     results: list[bool] = []
     original = PipBundling.try_bundle
 
@@ -90,7 +97,7 @@ def synthesize(outdir: Path, routes: Sequence[Route] = ROUTES, *, nag: bool = Tr
         return bundled
 
     with mock.patch.object(PipBundling, "try_bundle", spy):
-        app = cdk.App(outdir=str(outdir), context=cdk_context())
+        app = cdk.App(outdir=str(outdir), context={**cdk_context(), **(context or {})})
         NodeshareStack(app, STACK_NAME, routes=routes)
         if nag:
             cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))

@@ -17,6 +17,8 @@ from tests.infra.cfn import Grant, function_of_route, grants_of_function, role_o
 INDEXED = {definition.name for definition in TABLES if definition.has_indexes}
 BY_ROUTE = pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+# Active tracing (`infra/functions.py`): X-Ray has no resource-level permissions for these.
+TRACING = {Grant("xray:PutTraceSegments", 'other:"*"'), Grant("xray:PutTelemetryRecords", 'other:"*"')}
 BASIC_EXECUTION_ROLE = {
     "Fn::Join": [
         "",
@@ -101,12 +103,15 @@ def test_function_kms_actions_are_exactly_those_listed(template: dict[str, Any],
 @BY_ROUTE
 def test_function_has_no_other_permissions(template: dict[str, Any], route: Route) -> None:
     """Besides DynamoDB on known tables, Cognito on the pool and KMS on the thing-token key (each
-    checked above), the role allows nothing: no other
+    checked above) and sending its traces to X-Ray, the role allows nothing: no other
     service, no wildcard action, no unrecognised resource; its only managed policy is
     AWSLambdaBasicExecutionRole (logs)."""
     function_id = function_of_route(template, route)
     grants = grants_of_function(template, function_id)
     role = template["Resources"][role_of_function(template, function_id)]["Properties"]
+
+    assert grants >= TRACING
+    grants -= TRACING
 
     assert {grant.action.split(":")[0] for grant in grants} <= {"dynamodb", "cognito-idp", "kms"}
     assert not [grant for grant in grants if "*" in grant.action]

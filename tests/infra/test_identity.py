@@ -117,7 +117,14 @@ def test_the_user_trigger_records_every_confirmed_and_signed_in_account(template
     cognito = {grant for grant in grants if grant.action.startswith("cognito-idp:")}
     assert cognito == {Grant(action, "user_pool") for action in USER_TRIGGER.cognito}
     assert Grant("dynamodb:PutItem", "table:users") in grants
-    assert not {grant.target for grant in grants} - {"table:users", "index:users", "user_pool", "logs"}
+    tracing = {grant for grant in grants if grant.action.startswith("xray:")}  # active tracing
+    assert {grant.target for grant in tracing} == {'other:"*"'}
+    assert not {grant.target for grant in grants - tracing} - {
+        "table:users",
+        "index:users",
+        "user_pool",
+        "logs",
+    }
     # Cognito may invoke it, for each trigger of this pool
     permissions = [
         resource["Properties"]

@@ -55,6 +55,8 @@ class Settings:
     mapping_ttl_seconds: int
     # A PIN of a Kii ownership flow must be confirmed within this.
     pin_ttl_seconds: int
+    # The CloudWatch namespace of the business counts (`observability.count`); Powertools' variable.
+    metrics_namespace: str
 
 
 def _pool_issuer(env: Mapping[str, str]) -> str:
@@ -90,6 +92,7 @@ def settings() -> Settings:
         thing_token_seconds=int(env.get("THING_TOKEN_SECONDS", ONE_HOUR)),
         mapping_ttl_seconds=int(env.get("MAPPING_TTL_SECONDS", TEN_MINUTES)),
         pin_ttl_seconds=int(env.get("PIN_TTL_SECONDS", FIVE_MINUTES)),
+        metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or "nodeshare",
     )
 
 

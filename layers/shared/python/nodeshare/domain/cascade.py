@@ -9,17 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nodeshare.observability import logger
+from nodeshare.model.entities import RequestStatus
+from nodeshare.observability import Count, count, logger
 from nodeshare.store import associations as association_store
+from nodeshare.store import attempts as attempt_store
 from nodeshare.store import discovery as discovery_store
 from nodeshare.store import grants as grant_store
 from nodeshare.store import group_share_requests as group_share_request_store
 from nodeshare.store import groups as group_store
+from nodeshare.store import mappings as mapping_store
 from nodeshare.store import node_groups as node_group_store
+from nodeshare.store import pins as pin_store
 from nodeshare.store import requests as request_store
-from nodeshare.store.models import PRODUCT, PROJECT, ROLE, USER_GROUP
+from nodeshare.store.models import PRODUCT, PROJECT, REQUEST_HEADER, ROLE, USER_GROUP
 
 DYNAMODB_SERVICE = "dynamodb.amazonaws.com"
+# Items of the requests table that nobody answers: steps of a claim and wrong-guess counters.
+UNANSWERED_KINDS = frozenset({pin_store.KIND, mapping_store.KIND, attempt_store.KIND})
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ def apply(change: Change) -> None:
         # The node item dropped its grants with the epoch; their subjects' index entries go now.
         for subject in (change.old or {}).get("grants") or {}:
             grant_store.unindex_subject(subject, f"node:{node_id}")
+        count(Count.CASCADE_DELETIONS, deleted + dropped)
         logger.info(
             "cascade",
             node_id=node_id,
@@ -81,6 +88,22 @@ def apply(change: Change) -> None:
     elif change.by_ttl and change.old is not None:
         # Expiry is recorded as such, not mistaken for a user's cancel or decline.
         logger.info("expired", table=change.table, key=_key(change.old))
+        if expired_unanswered(change):
+            count(Count.REQUESTS_EXPIRED)
+
+
+def expired_unanswered(change: Change) -> bool:
+    """DynamoDB's TTL deleted a request one user made another (share, group share, permission)
+    while it was still pending: an expiry to count. Answered requests expire too, and so do a
+    request's node lines, PINs, mapping requests and wrong-guess counters: none of them counts."""
+    old = change.old or {}
+    return (
+        change.by_ttl
+        and change.table == "requests"
+        and old.get("sk") == REQUEST_HEADER
+        and old.get("status") == RequestStatus.PENDING.value
+        and old.get("kind") not in UNANSWERED_KINDS
+    )
 
 
 def forget_group(old: dict[str, Any]) -> None:
@@ -99,6 +122,7 @@ def forget_group(old: dict[str, Any]) -> None:
             grant_store.unindex_subject(subject, f"node_group:{group_id}")
         dropped = len(old.get("grants") or {})
         requests = group_share_request_store.drop_left_without_groups(str(old["owner_user_id"]), group_id)
+        count(Count.CASCADE_DELETIONS, requests)
         logger.info("group share requests dropped", group_id=group_id, requests_dropped=requests)
     logger.info("group deleted", group_id=group_id, members_forgotten=forgotten, grants_dropped=dropped)
 

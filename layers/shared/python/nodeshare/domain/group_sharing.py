@@ -69,6 +69,7 @@ from nodeshare.model.entities import (
 )
 from nodeshare.model.errors import BadRequest, Conflict, GroupLimitReached
 from nodeshare.model.levels import DEFAULT_SECONDARY_LEVEL, Level
+from nodeshare.observability import Count, count
 from nodeshare.settings import settings
 from nodeshare.store import access
 from nodeshare.store import group_share_requests as request_store
@@ -137,6 +138,7 @@ def share_node_groups(
         new_role=new_role if transfer else None,
     )
     request_store.create(request)
+    count(Count.SHARE_REQUESTS_CREATED)
     return request.request_id
 
 
@@ -177,6 +179,7 @@ def _accept_transfer(principal: Principal, request: GroupShareRequest, now: int)
     invitee = Party(principal.user_id, user_name_of(principal))
     old_owner_level = NEW_ROLE_LEVELS.get(request.new_role or "")
     request_store.accept_transfer(request, groups, nodes, invitee, old_owner_level, now)
+    count(Count.SHARE_REQUESTS_ACCEPTED)
     return list(owned)
 
 
@@ -217,6 +220,7 @@ def accept_group_share_request(principal: Principal, request_id: str, now: int) 
         )
         try:
             request_store.accept(request, list(owned.values()), grant, now)
+            count(Count.SHARE_REQUESTS_ACCEPTED)
             return list(owned)
         except Conflict:  # a group changed between reading and writing: read again
             if attempt == ACCEPT_ATTEMPTS - 1:

@@ -33,6 +33,7 @@ from nodeshare.domain.authorization import (
 from nodeshare.domain.sharing import caller_name
 from nodeshare.model.entities import MappingRequest, MappingStatus, Principal, Thing
 from nodeshare.model.errors import BadRequest, Conflict
+from nodeshare.observability import Count, count
 from nodeshare.settings import settings
 from nodeshare.store import mappings as mapping_store
 from nodeshare.store import nodes as node_store
@@ -97,3 +98,4 @@ def _complete(mapping: MappingRequest, now: int) -> None:
         now,
         also=lambda transaction: mapping_store.confirm_in(transaction, mapping, now),
     )
+    count(Count.NODES_CLAIMED)

@@ -63,6 +63,7 @@ from nodeshare.domain.secrets import dummy_hash, verify_secret
 from nodeshare.domain.sharing import caller_name, caller_row_if_needed
 from nodeshare.model.entities import Node, OwnerKind, OwnerRef, Pin, Principal, Thing
 from nodeshare.model.errors import BadRequest, ClaimRejected, Conflict, TooManyAttempts
+from nodeshare.observability import Count, count
 from nodeshare.settings import settings
 from nodeshare.store import attempts as attempt_store
 from nodeshare.store import groups as group_store
@@ -122,10 +123,13 @@ def claim_node(
         guesses.record_failure(now)
         raise ClaimRejected(REJECTED)
     if group_id is None:
-        return node_store.claim(node, principal.user_id, caller_name(principal, checked.facts), now)
-    if takes_over:
-        return node_store.set_owner_groups(node, [group_id], new_epoch=node.owned)
-    return node_store.set_owner_groups(node, [*node.current_owner_groups, group_id], new_epoch=False)
+        epoch = node_store.claim(node, principal.user_id, caller_name(principal, checked.facts), now)
+    elif takes_over:
+        epoch = node_store.set_owner_groups(node, [group_id], new_epoch=node.owned)
+    else:
+        epoch = node_store.set_owner_groups(node, [*node.current_owner_groups, group_id], new_epoch=False)
+    count(Count.NODES_CLAIMED)
+    return epoch
 
 
 def _may_make_owner(
@@ -222,3 +226,4 @@ def confirm_pin(caller: Principal | Thing, node_id: str, code: str, now: int) ->
         node_store.claim(node, taker.user_id, caller_name(taker, loaded), now, also=use)
     else:
         node_store.set_owner_groups(node, [pin.owner.id], new_epoch=True, also=use)
+    count(Count.NODES_CLAIMED)

@@ -45,6 +45,7 @@ from nodeshare.domain.users import normalize_email
 from nodeshare.model.entities import Association, GrantedBy, Node, Principal, RequestStatus, ShareRequest
 from nodeshare.model.errors import BadRequest, Conflict, GroupLimitReached, RequestExpired, RequestNotPending
 from nodeshare.model.levels import DEFAULT_SECONDARY_LEVEL, Level
+from nodeshare.observability import Count, count
 from nodeshare.settings import settings
 from nodeshare.store import associations as association_store
 from nodeshare.store import requests as request_store
@@ -143,6 +144,7 @@ def share_nodes(
             sub_role=sub_role,
         )
         request_store.create(request)
+        count(Count.SHARE_REQUESTS_CREATED)
     return request_id
 
 
@@ -205,6 +207,7 @@ def accept_share_request(principal: Principal, request_id: str, now: int) -> lis
         ]
         try:
             sharing_store.accept(request, grants, now)
+            count(Count.SHARE_REQUESTS_ACCEPTED)
             return [grant.node.node_id for grant in grants]
         except Conflict:  # a node changed between reading and writing: read again
             if attempt == ACCEPT_ATTEMPTS - 1:

@@ -3,6 +3,11 @@
 Powertools' resolver matches the route from the route table, the one error table turns domain
 exceptions into RainMaker-shaped errors, and anything unexpected becomes a logged 500 whose
 body reveals nothing.
+
+Every log line of a request carries `correlation_id` (API Gateway's request id, `requestId` in the
+access log) and the caller (`user_id`, or `thing_id` for a device), besides Lambda's own
+`function_request_id` (the access log's `functionRequestId`); the request's business counts are
+published when it ends (`observability.publish_counts`).
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
 
 from nodeshare.domain import authorization
+from nodeshare.domain.thing_tokens import TOKEN_USE
 from nodeshare.http.errors import INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body, status_and_code
 from nodeshare.http.request import Request
 from nodeshare.model.errors import DomainError
-from nodeshare.observability import logger
+from nodeshare.observability import logger, publish_counts
 from nodeshare.routes import ROUTES_BY_OPERATION, Caller, Route
 
 Reply = dict[str, Any] | list[Any] | Response
@@ -35,6 +42,21 @@ def no_content() -> Response:
 
 def error_response(status: HTTPStatus, description: str, error_code: int) -> Response:
     return json_response(status, failure_body(description, error_code))
+
+
+def caller_keys(event: dict[str, Any]) -> dict[str, str]:
+    """Who is calling, for the logs: `user_id` (a user's token: `custom:user_id`, else `sub`, the
+    same value) or `thing_id` (a thing token names its node), from the claims API Gateway's
+    authorizer passed on (a JWT authorizer's, or the Lambda authorizer's context); nothing on a
+    public route. Read for the logs only, never raising: deciding is `Request.principal`'s."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims") or authorizer.get("lambda") or {}
+    if not isinstance(claims, dict):
+        return {}
+    if claims.get("token_use") == TOKEN_USE:
+        return {"thing_id": str(claims["sub"])} if claims.get("sub") else {}
+    user_id = claims.get("custom:user_id") or claims.get("sub")
+    return {"user_id": str(user_id)} if user_id else {}
 
 
 def endpoint(*operations: str) -> Callable[[Callable[[Request], Reply]], LambdaHandler]:
@@ -73,10 +95,15 @@ def endpoint(*operations: str) -> Callable[[Callable[[Request], Reply]], LambdaH
         def not_found(_: Exception) -> Response:
             return error_response(ROUTE_NOT_FOUND[0], "No such route", ROUTE_NOT_FOUND[1])
 
-        @logger.inject_lambda_context(clear_state=True)
+        @logger.inject_lambda_context(
+            clear_state=True, correlation_id_path=correlation_paths.API_GATEWAY_HTTP
+        )
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            logger.append_keys(operation=operation)
-            return resolver.resolve(event, context)
+            logger.append_keys(operation=operation, **caller_keys(event))
+            try:
+                return resolver.resolve(event, context)
+            finally:
+                publish_counts()
 
         handler.__doc__ = operation_function.__doc__
         return handler

@@ -60,6 +60,9 @@ def _prepare_environment(region: str) -> None:
     os.environ.setdefault("AWS_REGION", region)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "nodeshare")
+    # Business counts (`observability.publish_counts`) would be EMF lines on the console: off
+    # unless asked for (POWERTOOLS_METRICS_DISABLED=false).
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ["AUTO_CONFIRM_SIGN_UP"] = "true"  # there is no mailbox locally (SPEC §4)
 
 
