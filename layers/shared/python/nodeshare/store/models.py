@@ -96,6 +96,10 @@ class NodeModel(Model):
     # The user groups owning the node (Kii): group_id -> {"epoch": the node's epoch when it was
     # made an owner}. On the node item so the decision reads it with the node.
     owner_groups = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # For the stream filter alone (`store.stream_filters`): set by every write that may change
+    # what the cascade acts on (epoch, primary, owner groups, scopes), removed by params and
+    # connectivity writes, so those never invoke the stream processor. Absent: not set since.
+    cascade_hint = BooleanAttribute(null=True)
 
     by_catalog = NodesByCatalog()
 
