@@ -28,11 +28,15 @@ NODE_CATALOG = "node"
 
 
 class NodesByCatalog(GlobalSecondaryIndex["NodeModel"]):
-    """Operators' list of every node, in node_id order (`GET /v1/admin/nodes`)."""
+    """Operators' list of every node, in node_id order (`GET /v1/admin/nodes`).
+
+    Keys only: its one reader needs whole items (config, params), which it reads by key after the
+    Query (`store.nodes.list_page`: one BatchGetItem per page of up to 100). Projecting more would
+    copy every node write into the index: a params write would pay its item's size twice."""
 
     class Meta:
         index_name = "by_catalog"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     catalog = UnicodeAttribute(hash_key=True)
     node_id = UnicodeAttribute(range_key=True)

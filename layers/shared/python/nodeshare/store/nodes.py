@@ -68,11 +68,15 @@ def get_many(node_ids: list[str]) -> dict[str, Node]:
 
 
 def list_page(start_id: str | None, limit: int) -> tuple[list[Node], str | None]:
-    """Every node in id order, one page: the operators' catalog (a Query, never a Scan)."""
+    """Every node in id order, one page: the operators' catalog (never a Scan). Two round trips
+    for a page of up to 100: the keys-only index's Query, then the items by key (BatchGetItem);
+    a node deleted in between is left out."""
     last_key = {"catalog": {"S": NODE_CATALOG}, "node_id": {"S": start_id}} if start_id else None
     result = NodeModel.by_catalog.query(NODE_CATALOG, limit=limit, last_evaluated_key=last_key)
-    nodes = [to_node(item) for item in result]
+    node_ids = [item.node_id for item in result]
     next_key = result.last_evaluated_key
+    found = get_many(node_ids)
+    nodes = [found[node_id] for node_id in node_ids if node_id in found]
     return nodes, (next_key["node_id"]["S"] if next_key else None)
 
 
