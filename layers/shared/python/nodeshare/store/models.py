@@ -21,6 +21,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from nodeshare.settings import settings
+from nodeshare.store.clients import ClientTimeouts
 
 PAY_PER_REQUEST = "PAY_PER_REQUEST"
 # Every node item carries this constant so one index lists all nodes for operators without a scan.
@@ -58,7 +59,7 @@ class NodeModel(Model):
     stays at two round trips however many users granted the caller something.
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().nodes_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -122,7 +123,7 @@ class AssociationsByUser(GlobalSecondaryIndex["AssociationModel"]):
 class AssociationModel(Model):
     """One item per (node, user): the primary and every secondary, with the epoch it was made in."""
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().associations_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -155,7 +156,7 @@ class UsersByName(GlobalSecondaryIndex["UserModel"]):
 class UserModel(Model):
     """The users nodeshare knows, keyed by the stable `user_id` (the Cognito `sub`)."""
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().users_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -232,7 +233,7 @@ class RequestModel(Model):
     checks it (SPEC §2.2).
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().requests_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -321,7 +322,7 @@ class GroupModel(Model):
     `permissions` map permission id -> {thing_id | action_id, policy, terms, created_at}.
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().groups_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -369,7 +370,7 @@ class ArchiveModel(Model):
     deletes expired items days late, so every read also filters on it (SPEC §2.2).
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().archive_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -400,7 +401,7 @@ class DiscoveryModel(Model):
     stream), so the same Queries find them without a table or an index more.
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().discovery_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
