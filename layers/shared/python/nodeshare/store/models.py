@@ -277,6 +277,8 @@ class RequestModel(Model):
     group_names = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     # `kind`="attempts" (`store.attempts`): failed attempts counted in one window
     failures = NumberAttribute(null=True)
+    # `kind`="retry" (`store.requests.create_once`): the request a create with this content made
+    made_request_id = UnicodeAttribute(null=True)
 
     pending_by_invitee = PendingByInvitee()
     pending_by_requester = PendingByRequester()
