@@ -126,3 +126,24 @@ def test_the_matcher_follows_lambdas_semantics_for_the_rules_used() -> None:
     assert not matches({"dynamodb": {"OldImage": {"kind": {"S": [{"anything-but": ["role"]}]}}}}, event)
     with pytest.raises(ValueError):  # a rule this matcher was not taught
         matches({"eventName": [{"prefix": "MOD"}]}, event)
+
+
+def test_the_local_pollers_hand_over_only_what_the_mapping_would():
+    import threading
+
+    from nodeshare.local.streams import StreamPoller
+
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/nodeshare-nodes/stream/2026-01-01T00:00:00.000"
+    poller = StreamPoller(None, arn, None, 0, "us-east-1", threading.Event())  # type: ignore[arg-type]
+
+    def streamed(old: Any, new: Any, sequence: str) -> dict[str, Any]:
+        shaped = record("MODIFY", old, new, False)
+        shaped["dynamodb"].update(SequenceNumber=sequence, ApproximateCreationDateTime=0)
+        return {**shaped, "eventID": sequence}
+
+    claim = streamed(node(0, None, EVERYONE), node(1, "u-1", EVERYONE, **HINT), "1")
+    params_write = streamed(node(1, "u-1", EVERYONE, **HINT), node(1, "u-1", EVERYONE), "2")
+
+    kept = poller._wanted([claim, params_write])
+
+    assert [item["eventID"] for item in kept] == ["1"] and poller.filtered_out == 1
