@@ -19,7 +19,9 @@
    (`decision.listing_allowed`): its Query pages and user row, and four BatchGetItem steps of
    ceil(keys / 100) calls, never one more call per group. The joins past each limit are refused
    with 409 GroupLimitReached.
-4. Cold import. Each handler module is imported in a fresh interpreter and timed, as is the
+4. Write units (bench/writes.py): one params write on a node with a small and with a large
+   config. Target: no index write (the node catalog index is keys only).
+5. Cold import. Each handler module is imported in a fresh interpreter and timed, as is the
    baseline `import boto3; boto3.client("dynamodb")`, interleaved, in the same run. Target: the
    median ratio handler / baseline at most 1.3.
 
@@ -54,11 +56,14 @@ def main() -> int:
     from bench.scenario import measure_operations
     from bench.scopes import measure_scopes
     from bench.sharing import K_VALUES, measure_sharing
+    from bench.writes import measure_write_units, report_write_units
 
     if sys.argv[1:] == ["scopes"]:  # `python -m bench scopes`: that section alone
         return 0 if report_scopes({size: measure_scopes(size) for size in SIZES}) else 1
     if sys.argv[1:] == ["operations"]:  # `python -m bench operations`: the per-request costs alone
         return 0 if report_round_trips({size: measure_operations(size) for size in SIZES}) else 1
+    if sys.argv[1:] == ["writes"]:  # `python -m bench writes`: that section alone
+        return 0 if report_write_units(measure_write_units()) else 1
     results: dict[int, dict[str, Any]] = {}
     by_k: dict[int, dict[str, dict[int, Any]]] = {}
     decisions: dict[int, Any] = {}
@@ -73,6 +78,7 @@ def main() -> int:
     ok = report_cost_by_k(by_k) and ok
     ok = report_decision(decisions) and ok
     ok = report_scopes(scopes) and ok
+    ok = report_write_units(measure_write_units()) and ok
     ok = report_imports() and ok
     return 0 if ok else 1
 

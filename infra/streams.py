@@ -1,5 +1,6 @@
 """The cascade processor on the table streams: partial batch failures reported, bisect on error,
-bounded retries, and an SQS queue for what still fails."""
+bounded retries, an SQS queue for what still fails, and event filters so that only the records
+the processor acts on invoke it (`nodeshare.store.stream_filters`; params writes do not)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from nodeshare.routes import STREAM_HANDLER
 from nodeshare.store.models import TABLES
+from nodeshare.store.stream_filters import FILTERS
 
 from infra.functions import FunctionFactory
 
@@ -59,5 +61,6 @@ class Streams(Construct):
                     retry_attempts=MAX_RETRIES,
                     report_batch_item_failures=True,
                     on_failure=sources.SqsDlq(self.failures),
+                    filters=[lambda_.FilterCriteria.filter(dict(p)) for p in FILTERS[definition.name]],
                 )
             )

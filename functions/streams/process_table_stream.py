@@ -7,31 +7,24 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from nodeshare.domain.cascade import DYNAMODB_SERVICE, Change, apply
 from nodeshare.observability import logger, publish_counts
-from nodeshare.store.models import TABLES
+from nodeshare.store.stream_filters import logical_table
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def _logical_table(event_source_arn: str) -> str:
-    """arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label> -> logical name."""
-    table_name = event_source_arn.split(":table/", 1)[-1].split("/", 1)[0]
-    for table in TABLES:
-        if table.model.Meta.table_name == table_name:
-            return table.name
-    return table_name
+def change_of(record: DynamoDBRecord) -> Change:
+    identity = record.raw_event.get("userIdentity") or {}
+    return Change(
+        table=logical_table(record.event_source_arn or ""),
+        event=record.event_name.name if record.event_name else "",
+        old=record.dynamodb.old_image if record.dynamodb else None,
+        new=record.dynamodb.new_image if record.dynamodb else None,
+        by_ttl=identity.get("type") == "Service" and identity.get("principalId") == DYNAMODB_SERVICE,
+    )
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    identity = record.raw_event.get("userIdentity") or {}
-    apply(
-        Change(
-            table=_logical_table(record.event_source_arn or ""),
-            event=record.event_name.name if record.event_name else "",
-            old=record.dynamodb.old_image if record.dynamodb else None,
-            new=record.dynamodb.new_image if record.dynamodb else None,
-            by_ttl=identity.get("type") == "Service" and identity.get("principalId") == DYNAMODB_SERVICE,
-        )
-    )
+    apply(change_of(record))
 
 
 @logger.inject_lambda_context(clear_state=True)

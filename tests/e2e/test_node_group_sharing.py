@@ -426,7 +426,8 @@ def test_without_new_role_the_old_owner_leaves_and_tag_groups_stay(api: Api):
 def test_request_lists_page_with_start_request_id(api: Api):
     alice, bob = api.user("alice"), api.user("bob")
     group_id = create_group(alice, [])
-    request_ids = sorted(share(alice, [group_id], bob.user_name or "") for _ in range(3))
+    # three different requests (the same one again would answer the first's id)
+    request_ids = sorted(share(alice, [group_id], bob.user_name or "", metadata={"n": n}) for n in range(3))
     first = bob.get(f"{REQUESTS}?primary_user=false&num_records=2").json()
     assert [request["request_id"] for request in first["sharing_requests"]] == request_ids[:2]
     assert first["next_request_id"] == request_ids[1] and first["next_user_name"] == bob.user_name

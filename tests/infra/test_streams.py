@@ -98,3 +98,20 @@ def test_stream_processor_may_use_its_streams_and_failure_queue(template: dict[s
             assert Grant(action, f"stream:{definition.name}") in grants
     for queue in queues:
         assert Grant("sqs:SendMessage", f"queue:{queue}") in grants
+
+
+@BY_STREAMED_TABLE
+def test_stream_mapping_is_filtered_to_what_the_processor_acts_on(
+    template: dict[str, Any], definition: TableDefinition
+) -> None:
+    """Each mapping carries its table's filter patterns (`store.stream_filters.FILTERS`), which
+    tests/unit/test_stream_filters.py checks against every record kind the processor acts on;
+    Lambda takes at most 5 patterns per mapping without a quota increase."""
+    import json
+
+    from nodeshare.store.stream_filters import FILTERS
+
+    filters = _mapping_of(template, definition)["FilterCriteria"]["Filters"]
+
+    assert [json.loads(entry["Pattern"]) for entry in filters] == [dict(p) for p in FILTERS[definition.name]]
+    assert 1 <= len(filters) <= 5

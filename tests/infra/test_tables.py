@@ -107,3 +107,12 @@ def test_stream_exactly_where_defined(template: dict[str, Any], definition: Tabl
         assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     else:
         assert "StreamSpecification" not in table
+
+
+def test_the_node_catalog_index_holds_keys_only(template: dict[str, Any]) -> None:
+    """`by_catalog` copies no node attributes: a node write (params) is not written again into
+    the index (its reader reads the items by key, `store.nodes.list_page`)."""
+    nodes = template["Resources"][table_ids(template)["nodes"]]["Properties"]
+    (catalog,) = [index for index in nodes["GlobalSecondaryIndexes"] if index["IndexName"] == "by_catalog"]
+
+    assert catalog["Projection"] == {"ProjectionType": "KEYS_ONLY"}

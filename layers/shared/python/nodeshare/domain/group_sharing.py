@@ -38,6 +38,8 @@ later is shared too, one removed no longer is, at once (`authorization._sources`
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -137,9 +139,27 @@ def share_node_groups(
         transfer=transfer,
         new_role=new_role if transfer else None,
     )
-    request_store.create(request)
-    count(Count.SHARE_REQUESTS_CREATED)
-    return request.request_id
+    # A retried create (same caller, invitee, groups, options) answers the pending first one.
+    made = request_store.create_once(request, _content_key(request), now, new_request_id)
+    if made == request.request_id:  # a new request, not a retry answered with the first one
+        count(Count.SHARE_REQUESTS_CREATED)
+    return made
+
+
+def _content_key(request: GroupShareRequest) -> str:
+    """What makes two group share requests the same request: everything but id, names and times."""
+    content = {
+        "requester": request.requester_user_id,
+        "invitee": request.invitee_user_name,
+        "groups": sorted(request.group_ids),
+        "level": request.level.value,
+        "metadata": request.metadata,
+        "sub_role": request.sub_role,
+        "transfer": request.transfer,
+        "new_role": request.new_role,
+    }
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(b"group_share:" + encoded.encode()).hexdigest()
 
 
 def _transferable_nodes(

@@ -5,6 +5,8 @@ and removing users (SPEC §1, §2, §3.1; seeds/000).
 - An unknown e-mail gets exactly the answer a known one gets: a request id that can never be
   accepted (SPEC §2.4).
 - Sharing with someone who already has access updates that access instead of creating a request.
+- A retried create (the same caller, invitee, nodes, options, while the first is pending) answers
+  the first request's id and makes no second request (`store.requests.create_once`).
 - Accepting needs the invitee, a pending unexpired request, and grants only nodes whose epoch is
   unchanged since the request (a re-claim or transfer meanwhile voids the offer for that node).
 - `sub_role` (esp-rainmaker-cli `sharing add_user --sub_role 1-4`): in RainMaker a sub-role is a
@@ -22,6 +24,8 @@ and removing users (SPEC §1, §2, §3.1; seeds/000).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -143,9 +147,29 @@ def share_nodes(
             expires_at=now + settings().request_ttl_seconds,
             sub_role=sub_role,
         )
-        request_store.create(request)
-        count(Count.SHARE_REQUESTS_CREATED)
+        # A retried create (same caller, invitee, nodes at the same epochs, options) answers the
+        # request the first one made while it is pending, instead of making a second.
+        made = request_store.create_once(request, _content_key(request), now, new_request_id)
+        if made == request.request_id:  # a new request, not a retry answered with the first one
+            count(Count.SHARE_REQUESTS_CREATED)
+        return made
     return request_id
+
+
+def _content_key(request: ShareRequest) -> str:
+    """What makes two share requests the same request: everything but id and times."""
+    content = {
+        "requester": request.requester_user_id,
+        "invitee": request.invitee_user_name,
+        "nodes": sorted(request.node_epochs.items()),
+        "level": request.level.value,
+        "transfer": request.transfer,
+        "new_role": request.new_role,
+        "metadata": request.metadata,
+        "sub_role": request.sub_role,
+    }
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def caller_row_if_needed(principal: Principal) -> list[str]:

@@ -36,6 +36,7 @@ ERROR_TABLE: dict[type[errors.DomainError], tuple[HTTPStatus, int]] = {
     errors.RoleNotFound: (HTTPStatus.NOT_FOUND, 107080),
     errors.ShareUserNotFound: (HTTPStatus.NOT_FOUND, 107081),
     errors.TooManyAttempts: (HTTPStatus.TOO_MANY_REQUESTS, 107090),
+    errors.Busy: (HTTPStatus.SERVICE_UNAVAILABLE, 107091),
 }
 
 # Not a domain error: a bug or an outage. The description never leaks internals.

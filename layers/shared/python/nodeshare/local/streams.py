@@ -5,7 +5,8 @@ stream handler the deployed stack uses, in Lambda's event format. Like the event
 with report-batch-item-failures, a batch is retried from its first failed record; after
 `MAX_ATTEMPTS` the record goes to the on-failure list (the local stand-in for the SQS queue).
 `STREAM_LAG_SECONDS` holds each record back until that long after it was written, to show that
-revocation never waits for the stream.
+revocation never waits for the stream. Records the deployed mapping's filters drop
+(`nodeshare.store.stream_filters`) are dropped here too, so the handler sees what it would on AWS.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from nodeshare.local.gateway import HandlerPool, LambdaContext
 from nodeshare.observability import logger
+from nodeshare.store.stream_filters import logical_table, wanted
 
 MAX_ATTEMPTS = 6  # the first try plus MAX_RETRIES (5), as in infra/streams.py
 BATCH_SIZE = 100
@@ -34,6 +36,7 @@ class StreamPoller:
     stop: threading.Event
     failed: list[dict[str, Any]] = field(default_factory=list)
     delivered: int = 0
+    filtered_out: int = 0  # records the mapping's filters drop, never handed to the handler
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self._run, name=f"stream:{self.stream_arn}", daemon=True)
@@ -56,7 +59,7 @@ class StreamPoller:
             next_iterators = []
             for iterator in iterators:
                 response = self.streams_client.get_records(ShardIterator=iterator, Limit=BATCH_SIZE)
-                pending.extend(self._lambda_record(record) for record in response.get("Records", []))
+                pending.extend(self._wanted(response.get("Records", [])))
                 if response.get("NextShardIterator"):
                     next_iterators.append(response["NextShardIterator"])
             iterators = next_iterators
@@ -104,6 +107,14 @@ class StreamPoller:
             if record["dynamodb"]["SequenceNumber"] in failures:
                 return index
         return None
+
+    def _wanted(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records as Lambda delivers them, those the mapping's filters let through."""
+        table = logical_table(self.stream_arn)
+        shaped = [self._lambda_record(record) for record in records]
+        kept = [record for record in shaped if wanted(table, record)]
+        self.filtered_out += len(shaped) - len(kept)
+        return kept
 
     def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
         """A streams API record in the shape Lambda delivers it."""

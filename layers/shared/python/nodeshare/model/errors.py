@@ -90,6 +90,10 @@ class TooManyAttempts(DomainError):
     """Too many failed attempts (wrong thing passwords) in a while: try again later."""
 
 
+class Busy(DomainError):
+    """A dependency stayed throttled through the bounded retries: try again shortly."""
+
+
 class RoleNotFound(DomainError):
     """No such role, permission or action *for this caller*: roles are their owner's alone."""
 

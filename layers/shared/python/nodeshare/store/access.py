@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nodeshare.model.entities import Association, Node, NodeGroup, Product, RoleDefinition, User, UserGroup
+from nodeshare.store.clients import until_processed
 from nodeshare.store.models import (
     NODE_GROUP,
     PRODUCT,
@@ -124,15 +125,37 @@ def batch_get_keys(keys: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, di
 
 
 def batch_get(request: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """BatchGetItem until nothing is left unprocessed; items by table name."""
+    """BatchGetItem until nothing is left unprocessed, backing off between calls and giving up
+    (Busy) after a bounded number (`store.clients.until_processed`); items by table name."""
     client = NodeModel._get_connection().connection.client
     found: dict[str, list[dict[str, Any]]] = {table: [] for table in request}
-    while request:
-        response = client.batch_get_item(RequestItems=request)
+
+    def call(keys: dict[str, Any]) -> dict[str, Any]:
+        response = client.batch_get_item(RequestItems=keys)
         for table, items in response.get("Responses", {}).items():
             found[table].extend(items)
-        request = response.get("UnprocessedKeys") or {}
+        return response.get("UnprocessedKeys") or {}
+
+    until_processed(call, request)
     return found
+
+
+BATCH_WRITE_LIMIT = 25  # put and delete requests per BatchWriteItem (a DynamoDB limit)
+
+
+def batch_write(requests: list[tuple[str, dict[str, Any]]]) -> None:
+    """(table, PutRequest / DeleteRequest) pairs written 25 per BatchWriteItem, what is left
+    unprocessed sent again with backoff, bounded (`store.clients.until_processed`)."""
+    client = NodeModel._get_connection().connection.client
+
+    def call(items: dict[str, Any]) -> dict[str, Any]:
+        return client.batch_write_item(RequestItems=items).get("UnprocessedItems") or {}
+
+    for start in range(0, len(requests), BATCH_WRITE_LIMIT):
+        request: dict[str, list[dict[str, Any]]] = {}
+        for table, write in requests[start : start + BATCH_WRITE_LIMIT]:
+            request.setdefault(table, []).append(write)
+        until_processed(call, request)
 
 
 def load_for_products(

@@ -13,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from nodeshare.model.entities import ArchiveKind, ArchiveRecord, Node
 from nodeshare.model.errors import Conflict
+from nodeshare.store.access import batch_write
 from nodeshare.store.conditions import refused_as
 from nodeshare.store.models import ArchiveModel, NodeModel
 from nodeshare.store.nodes import access_unchanged
@@ -113,7 +114,14 @@ def purge(node: Node, from_ms: int, to_ms: int, now: int, limit: int) -> Purged:
         start = response.get("LastEvaluatedKey")
         if start is None:
             break
-    with ArchiveModel.batch_write() as batch:
-        for record_id, _ in found[:limit]:
-            batch.delete(ArchiveModel(node.node_id, record_id))
+    table = ArchiveModel.Meta.table_name
+    batch_write(
+        [
+            (
+                table,
+                {"DeleteRequest": {"Key": {"node_id": {"S": node.node_id}, "record_id": {"S": record_id}}}},
+            )
+            for record_id, _ in found[:limit]
+        ]
+    )
     return Purged(sum(1 for _, listed in found[:limit] if listed), len(found) > limit)

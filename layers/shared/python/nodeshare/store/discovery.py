@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from nodeshare.store.access import batch_write
 from nodeshare.store.models import PRODUCT, DiscoveryModel
 
 ALL = "all"
@@ -62,11 +63,15 @@ def reindex_product(product_id: str, old: Mapping[str, Any] | None, new: Mapping
 
 
 def _move(item_id: str, before: set[str], after: set[str]) -> int:
-    with DiscoveryModel.batch_write() as batch:
-        for scope in sorted(after - before):
-            batch.save(DiscoveryModel(scope, item_id))
-        for scope in sorted(before - after):
-            batch.delete(DiscoveryModel(scope, item_id))
+    table = DiscoveryModel.Meta.table_name
+
+    def key(scope: str) -> dict[str, Any]:
+        return {"scope": {"S": scope}, "node_id": {"S": item_id}}
+
+    batch_write(
+        [(table, {"PutRequest": {"Item": key(scope)}}) for scope in sorted(after - before)]
+        + [(table, {"DeleteRequest": {"Key": key(scope)}}) for scope in sorted(before - after)]
+    )
     return len(after ^ before)
 
 

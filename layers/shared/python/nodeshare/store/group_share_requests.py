@@ -12,7 +12,7 @@ and unexpired at the caller's `now` (SPEC §2.2, §2.5).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from pynamodb.exceptions import TransactWriteError
@@ -27,7 +27,7 @@ from nodeshare.store.conditions import CONDITION_FAILED, applied, is_refused, re
 from nodeshare.store.grants import NODE_GROUP_TARGET, index_subject
 from nodeshare.store.models import REQUEST_HEADER, RequestModel
 from nodeshare.store.records import plain
-from nodeshare.store.requests import _connection, pending_page
+from nodeshare.store.requests import _connection, pending_page, write_once
 from nodeshare.store.sharing import Party, transfer_operations
 
 GROUP_SHARE = "group_share"
@@ -81,8 +81,19 @@ def _header(request: GroupShareRequest) -> RequestModel:
     )
 
 
-def create(request: GroupShareRequest) -> None:
-    _header(request).save(condition=RequestModel.request_id.does_not_exist())
+def create(request: GroupShareRequest, also: tuple[RequestModel, Any] | None = None) -> None:
+    """The header alone; with `also` (one more item and its condition), in one transaction."""
+    if also is None:
+        _header(request).save(condition=RequestModel.request_id.does_not_exist())
+        return
+    with TransactWrite(connection=_connection()) as transaction:
+        transaction.save(_header(request), condition=RequestModel.request_id.does_not_exist())
+        transaction.save(also[0], condition=also[1])
+
+
+def create_once(request: GroupShareRequest, content_key: str, now: int, new_id: Callable[[], str]) -> str:
+    """A group share request made once however often it is retried (`store.requests.write_once`)."""
+    return write_once(request, content_key, now, new_id, write=create, find=get)
 
 
 def get(request_id: str) -> GroupShareRequest | None:

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from nodeshare.model import errors
 from nodeshare.model.entities import Tokens
 from nodeshare.settings import settings
+from nodeshare.store.clients import client_config
 from nodeshare.user_pool import USER_ID_ATTRIBUTE as USER_ID_ATTRIBUTE_NAME
 
 USER_ID_ATTRIBUTE = f"custom:{USER_ID_ATTRIBUTE_NAME}"
@@ -49,7 +50,9 @@ def _client() -> Any:
     # not thread-safe, and the local stack serves requests on several threads.
     import boto3
 
-    return boto3.session.Session().client("cognito-idp", region_name=settings().region)
+    return boto3.session.Session().client(
+        "cognito-idp", region_name=settings().region, config=client_config()
+    )
 
 
 def _call(operation: str, **kwargs: Any) -> Any:

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from nodeshare.settings import settings
+from nodeshare.store.clients import client_config
 
 # RS256 is what an API Gateway JWT authorizer verifies; KMS's name for it.
 SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
@@ -16,7 +17,7 @@ SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
 def _client() -> Any:
     import boto3
 
-    return boto3.session.Session().client("kms", region_name=settings().region)
+    return boto3.session.Session().client("kms", region_name=settings().region, config=client_config())
 
 
 def sign(message: bytes) -> bytes:

@@ -21,6 +21,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from nodeshare.settings import settings
+from nodeshare.store.clients import ClientTimeouts
 
 PAY_PER_REQUEST = "PAY_PER_REQUEST"
 # Every node item carries this constant so one index lists all nodes for operators without a scan.
@@ -28,11 +29,15 @@ NODE_CATALOG = "node"
 
 
 class NodesByCatalog(GlobalSecondaryIndex["NodeModel"]):
-    """Operators' list of every node, in node_id order (`GET /v1/admin/nodes`)."""
+    """Operators' list of every node, in node_id order (`GET /v1/admin/nodes`).
+
+    Keys only: its one reader needs whole items (config, params), which it reads by key after the
+    Query (`store.nodes.list_page`: one BatchGetItem per page of up to 100). Projecting more would
+    copy every node write into the index: a params write would pay its item's size twice."""
 
     class Meta:
         index_name = "by_catalog"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     catalog = UnicodeAttribute(hash_key=True)
     node_id = UnicodeAttribute(range_key=True)
@@ -54,7 +59,7 @@ class NodeModel(Model):
     stays at two round trips however many users granted the caller something.
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().nodes_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -96,6 +101,10 @@ class NodeModel(Model):
     # The user groups owning the node (Kii): group_id -> {"epoch": the node's epoch when it was
     # made an owner}. On the node item so the decision reads it with the node.
     owner_groups = MapAttribute(null=True)  # type: ignore[var-annotated]
+    # For the stream filter alone (`store.stream_filters`): set by every write that may change
+    # what the cascade acts on (epoch, primary, owner groups, scopes), removed by params and
+    # connectivity writes, so those never invoke the stream processor. Absent: not set since.
+    cascade_hint = BooleanAttribute(null=True)
 
     by_catalog = NodesByCatalog()
 
@@ -114,7 +123,7 @@ class AssociationsByUser(GlobalSecondaryIndex["AssociationModel"]):
 class AssociationModel(Model):
     """One item per (node, user): the primary and every secondary, with the epoch it was made in."""
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().associations_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -147,7 +156,7 @@ class UsersByName(GlobalSecondaryIndex["UserModel"]):
 class UserModel(Model):
     """The users nodeshare knows, keyed by the stable `user_id` (the Cognito `sub`)."""
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().users_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -224,7 +233,7 @@ class RequestModel(Model):
     checks it (SPEC §2.2).
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().requests_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -268,6 +277,8 @@ class RequestModel(Model):
     group_names = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     # `kind`="attempts" (`store.attempts`): failed attempts counted in one window
     failures = NumberAttribute(null=True)
+    # `kind`="retry" (`store.requests.create_once`): the request a create with this content made
+    made_request_id = UnicodeAttribute(null=True)
 
     pending_by_invitee = PendingByInvitee()
     pending_by_requester = PendingByRequester()
@@ -313,7 +324,7 @@ class GroupModel(Model):
     `permissions` map permission id -> {thing_id | action_id, policy, terms, created_at}.
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().groups_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -361,7 +372,7 @@ class ArchiveModel(Model):
     deletes expired items days late, so every read also filters on it (SPEC §2.2).
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().archive_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST
@@ -392,7 +403,7 @@ class DiscoveryModel(Model):
     stream), so the same Queries find them without a table or an index more.
     """
 
-    class Meta:
+    class Meta(ClientTimeouts):
         table_name = settings().discovery_table
         region = settings().region
         billing_mode = PAY_PER_REQUEST

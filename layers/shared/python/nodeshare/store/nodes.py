@@ -68,11 +68,15 @@ def get_many(node_ids: list[str]) -> dict[str, Node]:
 
 
 def list_page(start_id: str | None, limit: int) -> tuple[list[Node], str | None]:
-    """Every node in id order, one page: the operators' catalog (a Query, never a Scan)."""
+    """Every node in id order, one page: the operators' catalog (never a Scan). Two round trips
+    for a page of up to 100: the keys-only index's Query, then the items by key (BatchGetItem);
+    a node deleted in between is left out."""
     last_key = {"catalog": {"S": NODE_CATALOG}, "node_id": {"S": start_id}} if start_id else None
     result = NodeModel.by_catalog.query(NODE_CATALOG, limit=limit, last_evaluated_key=last_key)
-    nodes = [to_node(item) for item in result]
+    node_ids = [item.node_id for item in result]
     next_key = result.last_evaluated_key
+    found = get_many(node_ids)
+    nodes = [found[node_id] for node_id in node_ids if node_id in found]
     return nodes, (next_key["node_id"]["S"] if next_key else None)
 
 
@@ -103,6 +107,7 @@ def claim(
                 NodeModel.rwp_user_ids.remove(),
                 NodeModel.grants.remove(),  # every grant was made under the old epoch
                 NodeModel.owner_groups.remove(),  # so was every owner group
+                NodeModel.cascade_hint.set(True),  # a new epoch: the stream processor must see it
             ],
             condition=(NodeModel.node_id.exists() & (NodeModel.epoch == node.epoch)),
         )
@@ -137,6 +142,7 @@ def release(node: Node, user_id: str) -> None:
                 NodeModel.rwp_user_ids.remove(),
                 NodeModel.grants.remove(),  # every grant was made under the old epoch
                 NodeModel.owner_groups.remove(),  # so was every owner group
+                NodeModel.cascade_hint.set(True),  # a new epoch: the stream processor must see it
             ],
             condition=(NodeModel.primary_user_id == user_id) & (NodeModel.epoch == node.epoch),
         )
@@ -173,6 +179,7 @@ def set_owner_groups(
         ]
     groups = {group_id: {"epoch": epoch} for group_id in group_ids}
     actions.append(NodeModel.owner_groups.set(groups) if groups else NodeModel.owner_groups.remove())
+    actions.append(NodeModel.cascade_hint.set(True))  # owners (and discovery) change: the stream must see it
     with (
         refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")),
         TransactWrite(connection=_connection()) as transaction,
@@ -207,11 +214,12 @@ def write_params(writes: list[tuple[Node, dict[str, dict[str, Any]], ArchiveReco
         try:
             with refused_as(conflict), TransactWrite(connection=_connection()) as transaction:
                 for node, payload, record in chunk:
-                    actions = [
+                    actions: list[Action] = [
                         NodeModel.params[device][param].set(value)
                         for device, values in payload.items()
                         for param, value in values.items()
                     ]
+                    actions.append(NodeModel.cascade_hint.remove())  # filtered off the stream
                     transaction.update(
                         NodeModel(node.node_id), actions=actions, condition=access_unchanged(node)
                     )
@@ -265,6 +273,8 @@ def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[st
         actions.append(NodeModel.access_version.set(node.access_version + 1))
     if "secret_hash" in fields:
         actions.append(NodeModel.secret_version.add(1))  # every earlier thing token stops working
+    # Scopes may change (discovery follows): operators' changes are rare, the stream sees them all.
+    actions.append(NodeModel.cascade_hint.set(True))
     item = NodeModel(node.node_id)
     with refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")):
         item.update(actions=actions, condition=condition)
@@ -293,11 +303,12 @@ def report_config(node: Node, config: dict[str, Any], params: dict[str, dict[str
 def report_params(node: Node, values: dict[str, dict[str, Any]], record: ArchiveRecord) -> None:
     """A thing's current values, set in place beside users' values, and their archive record, in
     one transaction conditioned on its secret and on the config they were checked against."""
-    actions = [
+    actions: list[Action] = [
         NodeModel.params[device][param].set(value)
         for device, device_values in values.items()
         for param, value in device_values.items()
     ]
+    actions.append(NodeModel.cascade_hint.remove())  # filtered off the stream
     with (
         refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")),
         TransactWrite(connection=_connection()) as transaction,
@@ -309,7 +320,11 @@ def report_params(node: Node, values: dict[str, dict[str, Any]], record: Archive
 
 
 def report_connectivity(node: Node, connected: bool, timestamp_ms: int) -> None:
-    actions = [NodeModel.connected.set(connected), NodeModel.connectivity_timestamp_ms.set(timestamp_ms)]
+    actions = [
+        NodeModel.connected.set(connected),
+        NodeModel.connectivity_timestamp_ms.set(timestamp_ms),
+        NodeModel.cascade_hint.remove(),  # filtered off the stream
+    ]
     _report(node, actions, NodeModel.node_id.exists())
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
-from nodeshare.model.entities import RequestStatus, ShareRequest
-from nodeshare.model.errors import RequestNotPending
+from nodeshare.model.entities import GroupShareRequest, RequestStatus, ShareRequest
+from nodeshare.model.errors import Conflict, RequestNotPending
 from nodeshare.model.levels import Level
 from nodeshare.store.conditions import applied, refused_as
 from nodeshare.store.models import LINE_PREFIX, REQUEST_HEADER, RequestModel
@@ -65,10 +67,75 @@ def _header(request: ShareRequest) -> RequestModel:
     )
 
 
-def create(request: ShareRequest) -> None:
+RETRY = "retry"  # the kind of the items that make a retried create answer the first request
+RETRY_PREFIX = "retry#"
+CREATE_ATTEMPTS = 3
+
+
+AnyShareRequest = TypeVar("AnyShareRequest", ShareRequest, GroupShareRequest)
+
+
+def create_once(request: ShareRequest, content_key: str, now: int, new_id: Callable[[], str]) -> str:
+    """A share request made once however often it is retried (`write_once`)."""
+    return write_once(request, content_key, now, new_id, write=create, find=get)
+
+
+def write_once(
+    request: AnyShareRequest,
+    content_key: str,
+    now: int,
+    new_id: Callable[[], str],
+    *,
+    write: Callable[..., None],
+    find: Callable[[str], AnyShareRequest | None],
+) -> str:
+    """`write` the request, unless one with the same content (`content_key`: a digest of requester,
+    invitee, nodes with their epochs and options) is still pending and unexpired: then that
+    request's id, and nothing is written. So a client retrying a create it saw no answer to does
+    not make a second request.
+
+    How: an item keyed by the content names the request it made, written in the transaction that
+    writes the request's header, on condition that there is none or that it expired. If that
+    condition fails, the request it names is read: still pending and unexpired, it is the answer;
+    answered or expired, the item is taken over (conditioned on still naming that request) by a
+    new request. The first create costs nothing more than before (one more item in its
+    transaction); a retried one a failed transaction and two reads. Bounded: Conflict after
+    `CREATE_ATTEMPTS` takeovers lost to racing creates. Each attempt after the first writes under
+    a new id (`new_id`): a failed one may have left lines behind. `write` and `find`: the kind's
+    own create (taking `request` and `also`: one more item and its condition) and read."""
+    marker_key = f"{RETRY_PREFIX}{content_key}"
+    previous: str | None = None
+    for attempt in range(CREATE_ATTEMPTS):
+        if attempt:
+            request = replace(request, request_id=new_id())
+        free = RequestModel.request_id.does_not_exist() | (RequestModel.expires_at <= now)
+        if previous is not None:
+            free |= RequestModel.made_request_id == previous
+        marker = RequestModel(
+            marker_key,
+            REQUEST_HEADER,
+            kind=RETRY,
+            made_request_id=request.request_id,
+            expires_at=request.expires_at,
+        )
+        if applied(write, request=request, also=(marker, free)):
+            return request.request_id
+        try:
+            previous = RequestModel.get(marker_key, REQUEST_HEADER, consistent_read=True).made_request_id
+        except RequestModel.DoesNotExist:
+            previous = None
+            continue
+        first = find(previous) if previous else None
+        if first is not None and first.status is RequestStatus.PENDING and first.expires_at > now:
+            return first.request_id
+    raise Conflict("Share request changed meanwhile; retry")
+
+
+def create(request: ShareRequest, also: tuple[RequestModel, Any] | None = None) -> None:
     """Write the lines, then the header in the last transaction: a request never exists without
-    its lines, and a failure leaves at most orphan lines, which expire with their TTL."""
-    items = [
+    its lines, and a failure leaves at most orphan lines, which expire with their TTL. `also`:
+    one more item and its condition, written with the header."""
+    lines = [
         RequestModel(
             request.request_id,
             f"{LINE_PREFIX}{node_id}",
@@ -78,11 +145,17 @@ def create(request: ShareRequest) -> None:
         )
         for node_id, epoch in request.node_epochs.items()
     ]
-    items.append(_header(request))
-    for start in range(0, len(items), TRANSACTION_LIMIT):
+    last = [(_header(request), RequestModel.request_id.does_not_exist()), *([also] if also else [])]
+    chunks = [lines[start : start + TRANSACTION_LIMIT] for start in range(0, len(lines), TRANSACTION_LIMIT)]
+    if not chunks or len(chunks[-1]) + len(last) > TRANSACTION_LIMIT:
+        chunks.append([])
+    for index, chunk in enumerate(chunks):
         with TransactWrite(connection=_connection()) as transaction:
-            for item in items[start : start + TRANSACTION_LIMIT]:
+            for item in chunk:
                 transaction.save(item, condition=RequestModel.request_id.does_not_exist())
+            if index == len(chunks) - 1:
+                for item, condition in last:
+                    transaction.save(item, condition=condition)
 
 
 def get(request_id: str) -> ShareRequest | None:

@@ -142,6 +142,7 @@ def transfer_operations(
         if old_primary_level is Level.READ_WRITE_PERMISSION
         else NodeModel.rwp_user_ids.remove(),
         NodeModel.grants.remove(),  # every grant was made under the old epoch
+        NodeModel.cascade_hint.set(True),  # a new epoch: the stream processor must see it
         *also,
     ]
     operations: list[Operation] = [
