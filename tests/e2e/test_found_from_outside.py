@@ -326,3 +326,21 @@ def test_an_email_changed_through_cognito_never_names_the_caller(api: Api, local
     [incoming] = [request for request in received(bob) if request["request_id"] == request_id]
     assert incoming["primary_user_name"] == alice.user_name
     assert spoofing.get("/v1/user").json()["user_name"] == alice.user_name
+
+
+# Issue 12: the local pool's signing key ----------------------------------------------------------
+
+
+def test_a_token_signed_with_motos_published_key_is_refused(api: Api):
+    """Defect: moto signs Cognito tokens with a private key published in its package, so anyone
+    could forge an operator's token for the local stack. The stack signs with its own key now."""
+    import jwt as pyjwt
+    from moto.utilities.utils import load_resource
+
+    key = pyjwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
+    real = pyjwt.decode(api.operator.token or "", options={"verify_signature": False})
+    forged = pyjwt.encode(
+        {**real, "exp": int(time.time()) + 600}, key, algorithm="RS256", headers={"kid": "dummy"}
+    )
+    assert Caller(api.base_url, token=forged).get("/v1/admin/nodes").status_code == 401
+    assert api.operator.get("/v1/admin/nodes").status_code == 200  # the stack's own tokens work

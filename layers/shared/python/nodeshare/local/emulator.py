@@ -55,6 +55,7 @@ class SerializedMotoServer:
         moto_speedup.untrack_instances()
         moto_speedup.bounded_streams()
         moto_speedup.tokens_follow_the_account()
+        moto_speedup.private_pool_key()
         app = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
 

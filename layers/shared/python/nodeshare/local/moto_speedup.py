@@ -1,6 +1,7 @@
 """Emulator wall time and memory: one backup per table in moto's TransactWriteItems, and no
-record of every instance moto ever made; and one fidelity fix, Cognito tokens that follow the
-account when its e-mail changes (`tokens_follow_the_account`).
+record of every instance moto ever made; one fidelity fix, Cognito tokens that follow the
+account when its e-mail changes (`tokens_follow_the_account`); and one security fix, a pool
+signing key of the process's own rather than moto's published one (`private_pool_key`).
 
 moto backs up a table before a transaction so a failed condition can restore it, but it does so
 once per transaction item: accepting a request over 100 nodes deep-copies the nodes table and the
@@ -161,3 +162,33 @@ def tokens_follow_the_account() -> None:
     CognitoIdpUserPool.create_access_token = create_access_token  # type: ignore[method-assign]
     CognitoIdpUserPool.sign_out = sign_out  # type: ignore[method-assign]
     CognitoIdpBackend.admin_delete_user = admin_delete_user  # type: ignore[method-assign]
+
+
+def private_pool_key() -> None:
+    """Sign the emulated pool's tokens with a key made for this process, not the one moto ships.
+
+    moto signs every Cognito token with a private key published in its own package
+    (`cognitoidp/resources/jwks-private.json`): anyone could forge a token the local stack's JWT
+    authorizer accepts, operators' included. Here each emulator process draws its own RSA key,
+    signs with it and serves its public half at the pool's JWKS address (same `kid` as moto's
+    tokens name). Idempotent."""
+    import json
+
+    import moto.cognitoidp.models as models
+    import moto.cognitoidp.responses as responses
+    from joserfc import jwk
+
+    if getattr(models.CognitoIdpUserPool, "nodeshare_private_key", None) is not None:
+        return
+    key = jwk.RSAKey.generate_key(2048, {"kid": "dummy", "alg": "RS256", "use": "sig"}, private=True)
+    original_init = models.CognitoIdpUserPool.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self.json_web_key = key
+
+    models.CognitoIdpUserPool.__init__ = init  # type: ignore[method-assign]
+    models.CognitoIdpUserPool.nodeshare_private_key = key  # type: ignore[attr-defined]
+    responses.CognitoIdpJsonWebKeyResponse.json_web_key = json.dumps(
+        {"keys": [key.as_dict(private=False)]}
+    ).encode("utf-8")
