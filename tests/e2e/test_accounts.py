@@ -50,7 +50,7 @@ def operator_command(api: Api, stack: RunningStack, email: str) -> None:
 
 def run_operator_command(stack: RunningStack, email: str) -> str:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    env.update(AWS_ENDPOINT_URL=stack.emulator_endpoint, OPERATOR_PASSWORD=PASSWORD)
+    env.update(AWS_ENDPOINT_URL=stack.emulator_endpoint, OPERATOR_PASSWORD=PASSWORD, **stack.credentials)
     result = subprocess.run(
         [sys.executable, "-m", "nodeshare.operator", email],
         cwd=REPO_ROOT,

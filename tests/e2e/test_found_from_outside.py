@@ -344,3 +344,26 @@ def test_a_token_signed_with_motos_published_key_is_refused(api: Api):
     )
     assert Caller(api.base_url, token=forged).get("/v1/admin/nodes").status_code == 401
     assert api.operator.get("/v1/admin/nodes").status_code == 200  # the stack's own tokens work
+
+
+def test_the_emulator_refuses_requests_not_signed_with_the_stacks_key(local_stack: RunningStack):
+    """Defect: any process on the machine could call the embedded emulator's open port and, for
+    one, add itself to `admin`. Now a request must be signed with the key the stack drew at start
+    (printed with its endpoint), but for what AWS answers unsigned too (sign-up, sign-in, the
+    pool's public keys)."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    def stranger(service: str):
+        return boto3.client(service, endpoint_url=local_stack.emulator_endpoint, region_name="us-east-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+
+    for call in (
+        lambda: stranger("cognito-idp").list_user_pools(MaxResults=10),
+        lambda: stranger("dynamodb").list_tables(),
+    ):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    assert local_stack.aws("cognito-idp").list_user_pools(MaxResults=10)["UserPools"]
+    assert local_stack.aws("dynamodb").list_tables()["TableNames"]

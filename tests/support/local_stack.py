@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,10 @@ ADMIN_PASSWORD = "Operat0r-Pass!"
 LOG_DIR = REPO_ROOT / ".cache" / "local-stack"
 READY_PREFIX = "nodeshare local stack ready at "
 EMULATOR_PREFIX = "  emulator:  "
+CREDENTIALS_PREFIX = "  emulator credentials: "
+OPERATOR_PREFIX = "  operator:  "
+# What the tests sign with for an external emulator (moto checks no signature).
+EXTERNAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 
 
 def free_port() -> int:
@@ -36,6 +40,8 @@ class RunningStack:
     emulator_endpoint: str
     process: subprocess.Popen[str]
     log_path: Path
+    # The emulator's credentials as the stack printed them (an embedded emulator refuses others).
+    credentials: dict[str, str] = field(default_factory=lambda: dict(EXTERNAL_CREDENTIALS))
     admin_user_name: str = ADMIN_USER_NAME
     admin_password: str = ADMIN_PASSWORD
 
@@ -45,8 +51,8 @@ class RunningStack:
             service,
             endpoint_url=self.emulator_endpoint,
             region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
+            aws_access_key_id=self.credentials["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.credentials["AWS_SECRET_ACCESS_KEY"],
         )
 
     def partition(self, table: str, key: str, value: str) -> list[dict[str, Any]]:
@@ -93,10 +99,12 @@ def start_local_stack(**env_overrides: str) -> RunningStack:
         text=True,
     )
     url = emulator = None
+    credentials = dict(EXTERNAL_CREDENTIALS)
     deadline = time.monotonic() + 60
     assert process.stdout is not None
     lines = []
-    while time.monotonic() < deadline and (url is None or emulator is None):
+    banner_done = False  # the banner ends with the operator's line (after the emulator's)
+    while time.monotonic() < deadline and not banner_done:
         line = process.stdout.readline()
         if not line:
             break
@@ -105,6 +113,10 @@ def start_local_stack(**env_overrides: str) -> RunningStack:
             url = line[len(READY_PREFIX) :].strip()
         elif line.startswith(EMULATOR_PREFIX):
             emulator = line[len(EMULATOR_PREFIX) :].strip()
+        elif line.startswith(OPERATOR_PREFIX):
+            banner_done = True
+        elif line.startswith(CREDENTIALS_PREFIX):
+            credentials = dict(pair.split("=", 1) for pair in line[len(CREDENTIALS_PREFIX) :].split())
     if url is None or emulator is None:
         process.kill()
         raise RuntimeError("local stack did not start:\n" + "".join(lines))
@@ -113,7 +125,9 @@ def start_local_stack(**env_overrides: str) -> RunningStack:
     log_path = LOG_DIR / f"{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     threading.Thread(target=_drain, args=(process, lines, log_path), daemon=True).start()
-    return RunningStack(url=url, emulator_endpoint=emulator, process=process, log_path=log_path)
+    return RunningStack(
+        url=url, emulator_endpoint=emulator, process=process, log_path=log_path, credentials=credentials
+    )
 
 
 def _drain(process: subprocess.Popen[str], first_lines: list[str], log_path: Path) -> None:

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +19,61 @@ from nodeshare.user_pool import OPERATOR_GROUP, PASSWORD_POLICY, USER_ID_ATTRIBU
 
 POOL_NAME = "nodeshare-local"
 CLIENT_NAME = "nodeshare-local-app"
+COGNITO_TARGET = "AWSCognitoIdentityProviderService."
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The embedded emulator's credentials, drawn when it starts: a request must be signed with
+    this access key (the stack's handlers, pollers and tools are; see `gate`)."""
+
+    access_key_id: str
+    secret_access_key: str
+
+    @classmethod
+    def drawn(cls) -> Credentials:
+        return cls("LOCAL" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30))
+
+
+def public_cognito_operations() -> frozenset[str]:
+    """The Cognito operations AWS itself takes unsigned (sign-up, sign-in, a user's own calls with
+    its access token), from botocore's model of the service."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    return frozenset(
+        name for name in model.operation_names if model.operation_model(name).auth_type == "none"
+    )
+
+
+def gate(app: Any, credentials: Credentials) -> Any:
+    """A WSGI app in front of the emulator that refuses, as AWS would, any request not signed with
+    the stack's access key: but for what AWS answers unsigned too (the public Cognito operations,
+    the pool's published keys). Without it any process on the machine could make itself an
+    operator or read every table through the emulator's open port."""
+    public = public_cognito_operations()
+    signed_by = f"Credential={credentials.access_key_id}/"
+    refusal = json.dumps(
+        {
+            "__type": "UnrecognizedClientException",
+            "message": "The security token included in the request is invalid.",
+        }
+    ).encode()
+
+    def gated(environ: dict[str, Any], start_response: Any) -> Any:
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        anonymous_ok = "/.well-known/" in environ.get("PATH_INFO", "") or (
+            not authorization
+            and target.startswith(COGNITO_TARGET)
+            and target[len(COGNITO_TARGET) :] in public
+        )
+        if signed_by in authorization or anonymous_ok:
+            return app(environ, start_response)
+        start_response("403 Forbidden", [("Content-Type", "application/x-amz-json-1.1")])
+        return [refusal]
+
+    return gated
 
 
 @dataclass
@@ -24,6 +81,7 @@ class Emulator:
     endpoint: str
     region: str
     server: Any = None  # the embedded ThreadedMotoServer, if we started one
+    credentials: Credentials | None = None  # the embedded one's (an external one has its own)
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region)
@@ -43,7 +101,7 @@ class SerializedMotoServer:
     Handlers and the gateway still run concurrently.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, credentials: Credentials) -> None:
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -56,7 +114,7 @@ class SerializedMotoServer:
         moto_speedup.bounded_streams()
         moto_speedup.tokens_follow_the_account()
         moto_speedup.private_pool_key()
-        app = DomainDispatcherApplication(create_backend_app)
+        app = gate(DomainDispatcherApplication(create_backend_app), credentials)
         lock = threading.Lock()
 
         def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -79,12 +137,17 @@ class SerializedMotoServer:
 
 
 def start(region: str) -> Emulator:
+    """The external emulator `AWS_ENDPOINT_URL` names, or an embedded one, whose credentials are
+    then set in this process's environment (every client made here signs with them)."""
     external = os.environ.get("AWS_ENDPOINT_URL")
     if external:
         return Emulator(external.rstrip("/"), region)
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = SerializedMotoServer()
-    return Emulator(server.endpoint, region, server)
+    credentials = Credentials.drawn()
+    os.environ["AWS_ACCESS_KEY_ID"] = credentials.access_key_id
+    os.environ["AWS_SECRET_ACCESS_KEY"] = credentials.secret_access_key
+    server = SerializedMotoServer(credentials)
+    return Emulator(server.endpoint, region, server, credentials)
 
 
 def _create_table(dynamodb: Any, definition: TableDefinition) -> None:

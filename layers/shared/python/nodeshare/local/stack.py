@@ -35,6 +35,9 @@ class LocalStack:
     admin_password: str
     user_pool_id: str
     user_pool_client_id: str
+    # The embedded emulator's credentials ("AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=…"), for tools
+    # that talk to it (`make operator`, a boto3 shell); empty with an external emulator.
+    emulator_credentials: str = ""
     stop_event: threading.Event = field(default_factory=threading.Event)
     _closers: list[Any] = field(default_factory=list)
     _pollers: list[threading.Thread] = field(default_factory=list)
@@ -118,6 +121,12 @@ def start(port: int | None = None) -> LocalStack:
     stack = LocalStack(
         url=url,
         emulator_endpoint=aws.endpoint,
+        emulator_credentials=(
+            f"AWS_ACCESS_KEY_ID={aws.credentials.access_key_id} "
+            f"AWS_SECRET_ACCESS_KEY={aws.credentials.secret_access_key}"
+            if aws.credentials
+            else ""
+        ),
         admin_user_name=admin_user_name,
         admin_password=admin_password,
         user_pool_id=pool_id,
@@ -153,6 +162,8 @@ def main() -> None:
     stack = start()
     print(f"nodeshare local stack ready at {stack.url}", flush=True)
     print(f"  emulator:  {stack.emulator_endpoint}", flush=True)
+    if stack.emulator_credentials:
+        print(f"  emulator credentials: {stack.emulator_credentials}", flush=True)
     print(f"  operator:  {stack.admin_user_name} / {stack.admin_password}", flush=True)
     print(f"  try:       esp-rainmaker-cli profile add local --base-url {stack.url}", flush=True)
     signal.sigwait(STOP_SIGNALS)
