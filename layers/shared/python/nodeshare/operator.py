@@ -43,9 +43,20 @@ def stack_settings(cloudformation: Any, stack_name: str) -> dict[str, str]:
 
 def local_settings(cognito: Any) -> dict[str, str]:
     """The local stack's pool (its tables have the default names)."""
+    from botocore.exceptions import ClientError
+
     from nodeshare.local.emulator import POOL_NAME
 
-    for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
+    try:
+        pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
+    except ClientError as refused:
+        if refused.response.get("Error", {}).get("Code") != "UnrecognizedClientException":
+            raise
+        raise SystemExit(
+            "the emulator refused the credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "to the ones `make dev` printed beside its emulator"
+        ) from refused
+    for pool in pools:
         if pool["Name"] == POOL_NAME:
             return {"USER_POOL_ID": pool["Id"]}
     raise SystemExit(f"no pool {POOL_NAME} at {os.environ['AWS_ENDPOINT_URL']}: is the local stack running?")
