@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from nodeshare.local.emulator import SerializedMotoServer
+from nodeshare.local.emulator import Credentials, SerializedMotoServer
 from nodeshare.local.moto_speedup import RETAINED_STREAM_RECORDS
 
 
@@ -19,12 +19,19 @@ from nodeshare.local.moto_speedup import RETAINED_STREAM_RECORDS
 def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any, str, str]]:
     """The local stack's emulator (with its patches), a fresh streamed table and an iterator at
     the start of its stream."""
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    server = SerializedMotoServer()
+    credentials = Credentials.drawn()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key)
+    server = SerializedMotoServer(credentials)
     try:
-        dynamodb = boto3.client("dynamodb", endpoint_url=server.endpoint, region_name="us-east-1")
-        streams = boto3.client("dynamodbstreams", endpoint_url=server.endpoint, region_name="us-east-1")
+        signed = {
+            "endpoint_url": server.endpoint,
+            "region_name": "us-east-1",
+            "aws_access_key_id": credentials.access_key_id,
+            "aws_secret_access_key": credentials.secret_access_key,
+        }
+        dynamodb = boto3.client("dynamodb", **signed)
+        streams = boto3.client("dynamodbstreams", **signed)
         table = f"streamed-{uuid.uuid4().hex[:8]}"
         arn = dynamodb.create_table(
             TableName=table,
