@@ -1,8 +1,11 @@
 """SPEC §2.3, "one decision point": walk the route table, and fail for any route that names a node,
 a request, a group or a role but answers without asking `authorization.decide` (nodes),
 `authorization.may_handle_request` (requests), `authorization.may_handle_group` (groups),
-`authorization.may_handle_role` (roles) or `authorization.decide_product` (products), or an
-operator route that reads its body before refusing a user."""
+`authorization.may_handle_role` (roles), `authorization.decide_product` (products),
+`authorization.may_act_as_thing` (a thing on its own node), `authorization.may_see_mapping`
+(mapping requests) or `authorization.may_ask_about_owner` / `speaks_for` (Kii ownership), or an
+operator route that reads its body before refusing a user. The thing-token exchange checks the
+thing password and PIN confirmations the PIN before anything else (both limited and counted)."""
 
 from __future__ import annotations
 
