@@ -90,3 +90,50 @@ def test_records_read_long_ago_are_let_go(clients):
 
     shard = dynamodb_backends["123456789012"]["us-east-1"].tables[table].stream_shard
     assert len(shard.items) <= RETAINED_STREAM_RECORDS
+
+
+def test_a_failed_transaction_puts_back_exactly_the_items_it_named_without_copying_the_table(
+    clients, monkeypatch: pytest.MonkeyPatch
+):
+    """The backup is of the items a transaction names, not of whole tables (the archive grows
+    with every params write: copying it made each write slower than the last, bench `load`)."""
+    import copy
+
+    import moto.dynamodb.models as models
+
+    dynamodb, _, _, table = clients
+    for index in range(300):  # a table much larger than the transaction
+        dynamodb.put_item(TableName=table, Item={"id": {"S": f"other-{index}"}, "n": {"N": "0"}})
+    dynamodb.put_item(TableName=table, Item={"id": {"S": "kept"}, "n": {"N": "1"}})
+    dynamodb.put_item(TableName=table, Item={"id": {"S": "gone"}, "n": {"N": "2"}})
+    copied: list[str] = []
+    real_deepcopy = copy.deepcopy
+
+    def counting(obj: Any, memo: Any = None) -> Any:
+        copied.append(type(obj).__name__)
+        return real_deepcopy(obj, memo)
+
+    monkeypatch.setattr(copy, "deepcopy", counting)
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        update = {
+            "TableName": table,
+            "Key": {"id": {"S": "kept"}},
+            "UpdateExpression": "SET n = :n",
+            "ExpressionAttributeValues": {":n": {"N": "9"}},
+        }
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Update": update},
+                {"Delete": {"TableName": table, "Key": {"id": {"S": "gone"}}}},
+                put(table, "new"),
+                put(table, "kept-too", ConditionExpression="attribute_exists(id)"),  # refused
+            ]
+        )
+    # a few values of the named items, never the table (300 items) nor its items one by one
+    assert "Table" not in copied and len(copied) < 50, copied
+    item = dynamodb.get_item(TableName=table, Key={"id": {"S": "kept"}})["Item"]
+    assert item["n"] == {"N": "1"}
+    assert dynamodb.get_item(TableName=table, Key={"id": {"S": "gone"}})["Item"]["n"] == {"N": "2"}
+    assert "Item" not in dynamodb.get_item(TableName=table, Key={"id": {"S": "new"}})
+    assert dynamodb.scan(TableName=table, Select="COUNT")["Count"] == 302
+    assert models.copy.deepcopy is not copy.deepcopy  # the patch is in place

@@ -27,40 +27,79 @@ from typing import Any
 
 
 def one_backup_per_table() -> None:
+    """moto backs up every table a transaction touches, whole (a deep copy, before anything is
+    written), and puts the copies back when the transaction fails. That costs a copy of the table
+    per transaction: a params write, which records itself in the ever-growing archive, slowed from
+    80 ms to 290 ms over 2,000 writes (bench `load`). Here the backup is of the items the
+    transaction names, each copied before it is written, and a failure puts exactly those back (and
+    takes their stream records off the live shard): the same end state for a fraction of the work.
+    moto's own whole-table restore is handed the live table, so it changes nothing."""
     import moto.dynamodb.models as models
+    from moto.dynamodb.models.dynamo_type import DynamoType
 
     original = models.DynamoDBBackend.transact_write_items
     if getattr(original, "one_backup_per_table", False):
         return
     deepcopy = copy.deepcopy
-    backups: dict[int, Any] = {}  # id(table) -> its copy, during one call (moto serves one at a time)
+    live: dict[int, Any] = {}  # id(table) -> the table itself, during one call (one at a time)
 
     def backup_once(obj: Any, memo: Any = None) -> Any:
-        backup = backups.get(id(obj))
-        return backup if backup is not None else deepcopy(obj, memo)
+        return live.get(id(obj)) or deepcopy(obj, memo)
+
+    def named_item(table: Any, kind: str, operation: dict[str, Any]) -> tuple[Any, Any]:
+        key = operation["Item"] if kind == "Put" else operation["Key"]
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        return hash_value, range_value
+
+    def put_back(table: Any, hash_value: Any, range_value: Any, before: Any) -> None:
+        if range_value is None:
+            if before is None:
+                table.items.pop(hash_value, None)
+            else:
+                table.items[hash_value] = before
+        elif before is None:
+            if hash_value in table.items:
+                table.items[hash_value].pop(range_value, None)
+        else:
+            table.items[hash_value][range_value] = before
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        backups.clear()
+        live.clear()
         shards: dict[str, tuple[Any, int]] = {}  # table name -> its live shard, its next sequence number
+        saved: list[tuple[Any, Any, Any, Any]] = []  # (table, hash, range, the item before or None)
         for item in transact_items:
-            operation = next(iter(item.values()), None)
-            table = self.tables.get(operation.get("TableName")) if isinstance(operation, dict) else None
-            if table is not None and id(table) not in backups:
+            kind, operation = next(iter(item.items()), (None, None))
+            if not isinstance(operation, dict):
+                continue  # malformed: moto refuses it before writing anything
+            table = self.tables.get(operation.get("TableName"))
+            if table is None:
+                continue
+            live[id(table)] = table
+            if table.stream_shard is not None and table.name not in shards:
                 shard = table.stream_shard
-                # The copy shares the live shard (see the module's docstring).
-                backups[id(table)] = deepcopy(table, {id(shard): shard} if shard is not None else {})
-                if shard is not None:
-                    shards[table.name] = (shard, shard.starting_sequence_number + len(shard.items))
+                shards[table.name] = (shard, shard.starting_sequence_number + len(shard.items))
+            try:
+                hash_value, range_value = named_item(table, str(kind), operation)
+            except (KeyError, TypeError):
+                continue  # malformed: moto refuses it before writing anything
+            before = (
+                table.get_item(hash_value, range_value)
+                if table.range_key_attr is None or range_value
+                else None
+            )
+            saved.append((table, hash_value, range_value, deepcopy(before)))
         try:
             return original(self, transact_items)
         except Exception:
-            # moto put the copies in place: take the undone writes' records off the live shards
-            for name, (shard, next_sequence) in shards.items():
+            for table, hash_value, range_value, before in reversed(saved):
+                put_back(table, hash_value, range_value, before)
+            # take the undone writes' records off the live shards
+            for shard, next_sequence in shards.values():
                 del shard.items[max(0, next_sequence - shard.starting_sequence_number) :]
-                shard.table = self.tables.get(name, shard.table)
             raise
         finally:
-            backups.clear()
+            live.clear()
 
     transact_write_items.one_backup_per_table = True  # type: ignore[attr-defined]
     # The module's own `copy.deepcopy` (it also copies single items elsewhere: those pass through).
