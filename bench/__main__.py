@@ -21,7 +21,12 @@
    with 409 GroupLimitReached.
 4. Write units (bench/writes.py): one params write on a node with a small and with a large
    config. Target: no index write (the node catalog index is keys only).
-5. Cold import. Each handler module is imported in a fresh interpreter and timed, as is the
+5. Load on the local stack (bench/load.py): one stack in a subprocess, 1 and then 8 clients mixing
+   params reads and writes and node listings for 15 s each (requests/s, p50 / p99 per operation),
+   the stack's RSS and write time before and after 2,000 sequential params writes, and how long a
+   SIGTERM takes to stop it. Target: no 5xx, RSS growth at most 100 MB, the write time at most
+   doubled, a stop within 10 s.
+6. Cold import. Each handler module is imported in a fresh interpreter and timed, as is the
    baseline `import boto3; boto3.client("dynamodb")`, interleaved, in the same run. Target: the
    median ratio handler / baseline at most 1.3.
 
@@ -53,6 +58,7 @@ def main() -> int:
 
     counting.install()
     from bench.decision import measure_decision
+    from bench.load import measure_load, report_load
     from bench.scenario import measure_operations
     from bench.scopes import measure_scopes
     from bench.sharing import K_VALUES, measure_sharing
@@ -64,6 +70,8 @@ def main() -> int:
         return 0 if report_round_trips({size: measure_operations(size) for size in SIZES}) else 1
     if sys.argv[1:] == ["writes"]:  # `python -m bench writes`: that section alone
         return 0 if report_write_units(measure_write_units()) else 1
+    if sys.argv[1:] == ["load"]:  # `python -m bench load`: that section alone
+        return 0 if report_load(measure_load()) else 1
     results: dict[int, dict[str, Any]] = {}
     by_k: dict[int, dict[str, dict[int, Any]]] = {}
     decisions: dict[int, Any] = {}
@@ -79,6 +87,7 @@ def main() -> int:
     ok = report_decision(decisions) and ok
     ok = report_scopes(scopes) and ok
     ok = report_write_units(measure_write_units()) and ok
+    ok = report_load(measure_load()) and ok
     ok = report_imports() and ok
     return 0 if ok else 1
 
