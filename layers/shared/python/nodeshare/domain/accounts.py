@@ -24,7 +24,9 @@ finished by asking for a new code and deleting again.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from contextlib import suppress
+from typing import Any
 
 from nodeshare.domain import groups, node_groups, roles
 from nodeshare.domain.group_sharing import cancel_group_share_request, list_group_share_requests
@@ -91,35 +93,34 @@ ALREADY_GONE = (RequestNotPending, RequestNotFound, RequestExpired)
 
 
 def _withdraw_requests(principal: Principal, now: int) -> None:
-    for sent in (True, False):
-        for _ in range(MAX_ROUNDS):
-            requests, _next = list_share_requests(
-                principal, sent=sent, request_id=None, start_request_id=None, limit=PAGE, now=now
-            )
-            if not requests:
-                break
-            for request in requests:
-                answer = cancel_share_request if sent else decline_share_request
-                with suppress(*ALREADY_GONE):
-                    answer(principal, request.request_id, now)
+    """Cancel what it sent and decline what it received (share requests); cancel the permission
+    and group share requests it sent."""
+    for listing, withdraw, sent in (
+        (list_share_requests, cancel_share_request, True),
+        (list_share_requests, decline_share_request, False),
+        (list_permission_requests, cancel_permission_request, True),
+        (list_group_share_requests, cancel_group_share_request, True),
+    ):
+        _withdraw_all(principal, listing, withdraw, sent, now)
+
+
+def _withdraw_all(
+    principal: Principal,
+    listing: Callable[..., tuple[Sequence[Any], str | None]],
+    withdraw: Callable[[Principal, str, int], Any],
+    sent: bool,
+    now: int,
+) -> None:
+    """Page by page (each round withdraws what it lists), at most `MAX_ROUNDS` pages."""
     for _ in range(MAX_ROUNDS):
-        permission_requests, _next = list_permission_requests(
-            principal, sent=True, request_id=None, start_request_id=None, limit=PAGE, now=now
+        requests, _next = listing(
+            principal, sent=sent, request_id=None, start_request_id=None, limit=PAGE, now=now
         )
-        if not permission_requests:
-            break
-        for permission_request in permission_requests:
+        if not requests:
+            return
+        for request in requests:
             with suppress(*ALREADY_GONE):
-                cancel_permission_request(principal, permission_request.request_id, now)
-    for _ in range(MAX_ROUNDS):
-        group_requests, _next = list_group_share_requests(
-            principal, sent=True, request_id=None, start_request_id=None, limit=PAGE, now=now
-        )
-        if not group_requests:
-            break
-        for group_request in group_requests:
-            with suppress(*ALREADY_GONE):
-                cancel_group_share_request(principal, group_request.request_id, now)
+                withdraw(principal, request.request_id, now)
 
 
 def _delete_what_it_owns(principal: Principal) -> None:
