@@ -1,0 +1,178 @@
+"""Cold import of each handler, measured as Lambda runs it (issue 12, "Cost and cold start").
+
+A cold start imports the handler's module from the function's code (`/var/task`) and the shared
+layer (`/opt/python`), both read-only and shipped without bytecode (`infra/functions.py`,
+`infra/layer.py`): every module of ours and of the layer's packages is compiled from source on
+every cold start. boto3 and botocore come with the runtime, which ships them compiled.
+
+So each measurement here runs in a fresh interpreter (`-I -S -B`: no site-packages, no
+PYTHONPATH, no `.pth` files, never writing bytecode) whose path is what Lambda's is:
+
+- `task/`: a copy of `functions/` without `__pycache__` or `*.pyc` (the function asset);
+- `opt/python/`: the layer as synthesized: `PipBundling.try_bundle`, the very bundling `cdk synth`
+  runs (the pinned wheels for Lambda's platform and Python, `--no-compile`, plus `nodeshare`
+  without `local/`);
+- `runtime/`: the packages the Lambda Python runtime provides (`RUNTIME_PACKAGES`), linked from
+  this environment with the bytecode pip compiled for them, as the runtime's are.
+
+Nothing else is importable: a handler importing a package the layer does not ship fails here as it
+would in Lambda. The baseline `import boto3; boto3.client("dynamodb")` runs under the same
+conditions, interleaved with the handlers, in the same run. The staging is a fresh temporary
+folder; no bytecode is written there (checked after the runs).
+
+Not measured: the either-token authorizer (`functions/authorizers/either_token.py`), which is
+not a route and imports PyJWT and cryptography on purpose; the layer's cryptography is built for
+Lambda's aarch64 / Python 3.14 and cannot be loaded on this machine.
+
+What this cannot reproduce: Lambda's Python (3.14) itself: the ratio is measured with this
+machine's interpreter, compiling the same sources. Bytecode for the layer is not shipped: it would
+have to be compiled by Python 3.14 (a `.pyc` is only read by the minor version that wrote it), and
+the build runs on whatever Python the developer has.
+
+`python -m bench imports` runs this section alone; `python -m bench imports MODULE...` measures
+those handlers only; `python -m bench importtime MODULE` prints `-X importtime` for one handler
+under the same conditions, largest cumulative first.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_IMPORT_RATIO = 1.3
+IMPORT_RUNS = 7
+BASELINE = "import boto3; boto3.client('dynamodb')"
+# What the Lambda Python runtime brings: boto3 and its dependencies.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+EXCLUDED = {
+    "authorizers.either_token": "not a route; imports PyJWT and cryptography on purpose (the "
+    "layer's cryptography is built for Lambda's aarch64 / Python 3.14, not loadable here)",
+}
+ENVIRONMENT = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "LANG": "C.UTF-8"}
+
+
+@dataclass(frozen=True)
+class Staging:
+    task: Path
+    layer: Path
+    runtime: Path
+
+    @property
+    def path(self) -> list[str]:
+        return [str(self.task), str(self.layer), str(self.runtime)]
+
+    def bytecode(self) -> list[Path]:
+        """Bytecode written into the function's or the layer's copy (there must be none)."""
+        return [*self.task.rglob("*.pyc"), *self.layer.rglob("*.pyc")]
+
+
+@contextmanager
+def staged() -> Iterator[Staging]:
+    sys.path.insert(0, str(ROOT))
+    from infra import FUNCTIONS_SOURCE, LAYER_SOURCE
+    from infra.layer import PipBundling
+
+    with tempfile.TemporaryDirectory(prefix="nodeshare-cold-") as folder:
+        root = Path(folder)
+        shutil.copytree(
+            FUNCTIONS_SOURCE, root / "task", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+        PipBundling(LAYER_SOURCE).try_bundle(str(root / "opt"))
+        runtime = root / "runtime"
+        runtime.mkdir()
+        for name in RUNTIME_PACKAGES:
+            spec = importlib.util.find_spec(name)
+            assert spec is not None and spec.origin, f"{name} is not installed"
+            origin = Path(spec.origin)
+            source = origin.parent if origin.name == "__init__.py" else origin
+            (runtime / source.name).symlink_to(source, target_is_directory=source.is_dir())
+        staging = Staging(root / "task", root / "opt" / "python", runtime)
+        yield staging
+        written = staging.bytecode()
+        assert not written, f"bytecode was written into the staged code: {written[:3]}"
+
+
+def _run(staging: Staging, statement: str, *options: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import sys, time\n"
+        f"sys.path[:0] = {staging.path!r}\n"
+        "start = time.perf_counter()\n"
+        f"{statement}\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "-B", *options, "-c", code],
+        env={**ENVIRONMENT, "PATH": os.environ.get("PATH", "")},
+        cwd=staging.task,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def import_seconds(staging: Staging, statement: str) -> float:
+    return float(_run(staging, statement).stdout.strip().splitlines()[-1])
+
+
+def handler_modules() -> list[str]:
+    sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
+    from nodeshare.routes import ROUTES, STREAM_HANDLER
+
+    return sorted(({route.handler for route in ROUTES} | {STREAM_HANDLER}) - set(EXCLUDED))
+
+
+def measure_imports(modules: Sequence[str] = ()) -> tuple[float, dict[str, float]]:
+    """The baseline's median seconds, and each handler's."""
+    modules = list(modules) or handler_modules()
+    timings: dict[str, list[float]] = {module: [] for module in modules}
+    baseline: list[float] = []
+    with staged() as staging:
+        for _ in range(IMPORT_RUNS):  # interleaved, so machine noise hits both sides alike
+            baseline.append(import_seconds(staging, BASELINE))
+            for module in modules:
+                timings[module].append(import_seconds(staging, f"import {module}"))
+    return statistics.median(baseline), {m: statistics.median(t) for m, t in timings.items()}
+
+
+def report_imports(modules: Sequence[str] = ()) -> bool:
+    base, timings = measure_imports(modules)
+    print(
+        f"\nCold import as Lambda runs it (no bytecode for the function or the layer), median of "
+        f"{IMPORT_RUNS} (baseline `{BASELINE}`: {base * 1000:.0f} ms)"
+    )
+    ok = True
+    for module, seconds in sorted(timings.items(), key=lambda item: -item[1]):
+        ratio = seconds / base
+        ok = ok and ratio <= MAX_IMPORT_RATIO
+        verdict = "ok" if ratio <= MAX_IMPORT_RATIO else "MISSED"
+        print(f"{module:<40}{seconds * 1000:>8.0f} ms  ratio {ratio:4.2f}  {verdict}")
+    if not modules:
+        for module, reason in EXCLUDED.items():
+            print(f"{module:<40}not measured: {reason}")
+    return ok
+
+
+def report_importtime(module: str, top: int = 30) -> None:
+    """`-X importtime` of one handler (or of the baseline, for `baseline`), staged as above."""
+    statement = BASELINE if module == "baseline" else f"import {module}"
+    with staged() as staging:
+        lines = _run(staging, statement, "-X", "importtime").stderr.splitlines()
+    rows = []
+    for line in lines:
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        _self, cumulative, name = line.removeprefix("import time:").split("|")
+        rows.append((int(cumulative), int(_self), name.rstrip()))
+    print(f"{'cumulative':>10} {'self':>8}  module ({module}, microseconds)")
+    for cumulative, own, name in sorted(rows, reverse=True)[:top]:
+        print(f"{cumulative:>10} {own:>8}  {name}")
