@@ -268,3 +268,27 @@ def test_deleting_an_account_releases_its_nodes_and_leaves_nothing_granting(
     assert gone.status_code == 401
     assert api.anonymous.post("/v1/login2", json={"refreshtoken": alice.refresh_token}).status_code == 401
     assert local_stack.partition("nodeshare-users", "user_id", alice.user_id or "") == []
+
+
+def test_deleting_an_account_declines_the_requests_it_received(api: Api, local_stack: RunningStack):
+    """Issue 11, left last session: deletion declined received share requests only; a permission
+    request it was asked to approve and a group share request sent to it stayed pending."""
+    from tests.e2e.test_node_group_sharing import looked_up as group_request
+    from tests.e2e.test_node_group_sharing import share as share_groups
+    from tests.e2e.test_node_groups import create_group
+    from tests.e2e.test_permission_requests import ask
+
+    alice, bob, carol = (api.user(name) for name in ("alice", "bob", "carol"))
+    asked = ask(bob, [api.owned_node(alice)], "r")[0]  # alice is to approve it
+    offered = share_groups(carol, [create_group(carol, [api.owned_node(carol)])], alice.user_name or "")
+    assert alice.delete("/v1/user2?request=true").status_code == 200
+    code = mailed_code(local_stack, alice.user_name, "verification code")
+    assert alice.delete(f"/v1/user2?verification_code={code}").status_code == 200
+    assert group_request(carol, offered)["request_status"] == "declined"
+    # the permission request is declined, or already gone with the release of alice's node (one
+    # read: the stream may delete it at any moment)
+    response = bob.get(f"/v1/user/permission_requests?request_id={asked}")
+    assert (
+        response.status_code == 404
+        or response.json()["permission_requests"][0]["request_status"] == "declined"
+    )

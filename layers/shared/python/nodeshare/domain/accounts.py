@@ -9,8 +9,8 @@ nothing of the account keeps granting at any moment:
 1. every node it is primary of is released (a new epoch: every secondary, grant, role assignment
    and pending request on it stops counting at once, SPEC §2.1), every node it is a secondary of
    is left (whatever it re-shared as `rwp` stops counting with it);
-2. its pending share requests are cancelled (sent) or declined (received), its pending permission
-   and group share requests cancelled;
+2. its pending share, permission and group share requests are cancelled (sent) or declined
+   (received);
 3. the user groups, node groups and roles it owns are deleted, it leaves the user groups it is in,
    and the grants made to it are removed;
 4. its users row, then its Cognito account, are deleted (its tokens then refresh no more; an
@@ -29,9 +29,17 @@ from contextlib import suppress
 from typing import Any
 
 from nodeshare.domain import groups, node_groups, roles
-from nodeshare.domain.group_sharing import cancel_group_share_request, list_group_share_requests
+from nodeshare.domain.group_sharing import (
+    cancel_group_share_request,
+    decline_group_share_request,
+    list_group_share_requests,
+)
 from nodeshare.domain.nodes import list_user_nodes, remove_mapping
-from nodeshare.domain.permission_requests import cancel_permission_request, list_permission_requests
+from nodeshare.domain.permission_requests import (
+    cancel_permission_request,
+    decline_permission_request,
+    list_permission_requests,
+)
 from nodeshare.domain.sharing import cancel_share_request, decline_share_request, list_share_requests
 from nodeshare.model.entities import USER_SUBJECT, Principal
 from nodeshare.model.errors import DomainError, RequestExpired, RequestNotFound, RequestNotPending
@@ -93,13 +101,15 @@ ALREADY_GONE = (RequestNotPending, RequestNotFound, RequestExpired)
 
 
 def _withdraw_requests(principal: Principal, now: int) -> None:
-    """Cancel what it sent and decline what it received (share requests); cancel the permission
-    and group share requests it sent."""
+    """Cancel what it sent and decline what it received: share, permission and group share
+    requests."""
     for listing, withdraw, sent in (
         (list_share_requests, cancel_share_request, True),
         (list_share_requests, decline_share_request, False),
         (list_permission_requests, cancel_permission_request, True),
+        (list_permission_requests, decline_permission_request, False),
         (list_group_share_requests, cancel_group_share_request, True),
+        (list_group_share_requests, decline_group_share_request, False),
     ):
         _withdraw_all(principal, listing, withdraw, sent, now)
 
