@@ -100,15 +100,7 @@ def claim(
     ):
         transaction.update(
             NodeModel(node.node_id),
-            actions=[
-                NodeModel.epoch.set(new_epoch),
-                NodeModel.primary_user_id.set(user_id),
-                NodeModel.secondary_user_ids.remove(),
-                NodeModel.rwp_user_ids.remove(),
-                NodeModel.grants.remove(),  # every grant was made under the old epoch
-                NodeModel.owner_groups.remove(),  # so was every owner group
-                NodeModel.cascade_hint.set(True),  # a new epoch: the stream processor must see it
-            ],
+            actions=[*_new_epoch(new_epoch, user_id), NodeModel.owner_groups.remove()],
             condition=(NodeModel.node_id.exists() & (NodeModel.epoch == node.epoch)),
         )
         transaction.save(
@@ -127,6 +119,22 @@ def claim(
     return new_epoch
 
 
+def _new_epoch(epoch: int, primary_user_id: str | None) -> list[Action]:
+    """The node item's side of a new epoch (a claim, a release, a takeover by groups): the epoch,
+    its primary (or none), and nothing of the old epoch's secondaries or grants; the stream
+    processor must see it (`cascade_hint`). Owner groups are the caller's to set or remove."""
+    return [
+        NodeModel.epoch.set(epoch),
+        NodeModel.primary_user_id.set(primary_user_id)
+        if primary_user_id
+        else NodeModel.primary_user_id.remove(),
+        NodeModel.secondary_user_ids.remove(),
+        NodeModel.rwp_user_ids.remove(),
+        NodeModel.grants.remove(),  # every grant was made under the old epoch
+        NodeModel.cascade_hint.set(True),  # a new epoch: the stream processor must see it
+    ]
+
+
 def release(node: Node, user_id: str) -> None:
     """The primary lets go: no primary, a new epoch (every secondary stops counting)."""
     with (
@@ -135,15 +143,7 @@ def release(node: Node, user_id: str) -> None:
     ):
         transaction.update(
             NodeModel(node.node_id),
-            actions=[
-                NodeModel.epoch.set(node.epoch + 1),
-                NodeModel.primary_user_id.remove(),
-                NodeModel.secondary_user_ids.remove(),
-                NodeModel.rwp_user_ids.remove(),
-                NodeModel.grants.remove(),  # every grant was made under the old epoch
-                NodeModel.owner_groups.remove(),  # so was every owner group
-                NodeModel.cascade_hint.set(True),  # a new epoch: the stream processor must see it
-            ],
+            actions=[*_new_epoch(node.epoch + 1, None), NodeModel.owner_groups.remove()],
             condition=(NodeModel.primary_user_id == user_id) & (NodeModel.epoch == node.epoch),
         )
         transaction.delete(AssociationModel(node.node_id, user_id))
@@ -170,16 +170,11 @@ def set_owner_groups(
     actions: list[Action] = [NodeModel.access_version.set(node.access_version + 1)]
     if new_epoch or nobody:
         epoch += 1
-        actions += [
-            NodeModel.epoch.set(epoch),
-            NodeModel.primary_user_id.remove(),
-            NodeModel.secondary_user_ids.remove(),
-            NodeModel.rwp_user_ids.remove(),
-            NodeModel.grants.remove(),
-        ]
+        actions += _new_epoch(epoch, None)
+    else:
+        actions.append(NodeModel.cascade_hint.set(True))  # owners change: the stream processor must see it
     groups = {group_id: {"epoch": epoch} for group_id in group_ids}
     actions.append(NodeModel.owner_groups.set(groups) if groups else NodeModel.owner_groups.remove())
-    actions.append(NodeModel.cascade_hint.set(True))  # owners (and discovery) change: the stream must see it
     with (
         refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")),
         TransactWrite(connection=_connection()) as transaction,
