@@ -206,7 +206,7 @@ def confirm_pin(caller: Principal | Thing, node_id: str, code: str, now: int) ->
         attempt_store.record_failure([counter], now)
         raise ClaimRejected(PIN_REJECTED)
     if isinstance(caller, Thing):
-        node = authorize_thing(caller, node_id)
+        authorize_thing(caller, node_id)  # its own node, under its current secret
         # The user who started it must still speak for the owner, within the node's scopes.
         taker = Principal(pin.requester_user_id, "")
     else:
