@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CDK_CLI_VERSION := 2.1146.1
 CDK := npx --yes aws-cdk@$(CDK_CLI_VERSION)
 
-.PHONY: install dev test lint unit bench openapi synth diff deploy operator clean
+.PHONY: install dev dev-reset test lint unit bench openapi synth diff deploy operator clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-dev: install  ## start the local stack on http://127.0.0.1:$${PORT:-8000}
+dev: install  ## start the local stack on http://127.0.0.1:$${PORT:-8000}, its state kept in $${DATA_DIR:-.data}
+	$(BIN)/python -m nodeshare.local
+
+dev-reset: install  ## empty the local stack's DATA_DIR (default .data/), then start it
+	$(BIN)/python -m nodeshare.local --reset
 	$(BIN)/python -m nodeshare.local
 
 lint: install

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +46,8 @@ class RunningStack:
     credentials: dict[str, str] = field(default_factory=lambda: dict(EXTERNAL_CREDENTIALS))
     admin_user_name: str = ADMIN_USER_NAME
     admin_password: str = ADMIN_PASSWORD
+    # A throwaway DATA_DIR made for this stack, removed when it stops (None: the caller named one).
+    throwaway_data: Path | None = None
 
     def aws(self, service: str) -> Any:
         """A boto3 client on the stack's emulator, to look at what the API wrote."""
@@ -78,11 +82,23 @@ class RunningStack:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
+            if self.throwaway_data is not None:
+                shutil.rmtree(self.throwaway_data, ignore_errors=True)
+
+    def kill(self) -> None:
+        """`kill -9`: no chance to save anything on the way out."""
+        self.process.kill()
+        self.process.wait(timeout=60)
 
 
 def start_local_stack(**env_overrides: str) -> RunningStack:
+    """A local stack on a free port; its state in a throwaway DATA_DIR unless one is given."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    throwaway_data = None
+    if "DATA_DIR" not in env_overrides:
+        throwaway_data = Path(tempfile.mkdtemp(prefix="nodeshare-stack-"))
+        env["DATA_DIR"] = str(throwaway_data)
     env.update(
         PORT=str(port),
         ADMIN_USER_NAME=ADMIN_USER_NAME,
@@ -119,6 +135,8 @@ def start_local_stack(**env_overrides: str) -> RunningStack:
             credentials = dict(pair.split("=", 1) for pair in line[len(CREDENTIALS_PREFIX) :].split())
     if url is None or emulator is None:
         process.kill()
+        if throwaway_data is not None:
+            shutil.rmtree(throwaway_data, ignore_errors=True)
         raise RuntimeError("local stack did not start:\n" + "".join(lines))
     # Keep draining output (so the process never blocks on a full pipe) into a log to read when a
     # test fails: the handlers' errors are there.
@@ -126,7 +144,12 @@ def start_local_stack(**env_overrides: str) -> RunningStack:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     threading.Thread(target=_drain, args=(process, lines, log_path), daemon=True).start()
     return RunningStack(
-        url=url, emulator_endpoint=emulator, process=process, log_path=log_path, credentials=credentials
+        url=url,
+        emulator_endpoint=emulator,
+        process=process,
+        log_path=log_path,
+        credentials=credentials,
+        throwaway_data=throwaway_data,
     )
 
 

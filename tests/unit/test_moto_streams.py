@@ -22,7 +22,7 @@ def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any, str, st
     credentials = Credentials.drawn()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key)
-    server = SerializedMotoServer(credentials)
+    server = SerializedMotoServer(credentials, "us-east-1")
     try:
         signed = {
             "endpoint_url": server.endpoint,

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 
 from nodeshare.local import moto_speedup
+from nodeshare.local.durable import DataDir, DurableState, read_body, signed_region
 from nodeshare.store.models import TABLES, TableDefinition
 from nodeshare.user_pool import OPERATOR_GROUP, PASSWORD_POLICY, USER_ID_ATTRIBUTE
 
@@ -101,7 +102,7 @@ class SerializedMotoServer:
     Handlers and the gateway still run concurrently.
     """
 
-    def __init__(self, credentials: Credentials) -> None:
+    def __init__(self, credentials: Credentials, region: str, durable: DurableState | None = None) -> None:
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -113,13 +114,31 @@ class SerializedMotoServer:
         moto_speedup.untrack_instances()
         moto_speedup.bounded_streams()
         moto_speedup.tokens_follow_the_account()
-        moto_speedup.private_pool_key()
-        app = gate(DomainDispatcherApplication(create_backend_app), credentials)
-        lock = threading.Lock()
+        moto_speedup.private_pool_key(durable.pool_signing_key() if durable else None)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        if durable is not None:
+            durable.restore(moto_app, region)
+        app = gate(moto_app, credentials)
+        lock = self.lock = threading.Lock()
+        self.durable = durable
 
         def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
             with lock:
-                return list(app(environ, start_response))
+                if durable is None:
+                    return list(app(environ, start_response))
+                body = read_body(environ)
+                statuses: list[str] = []
+
+                def noted(status: str, headers: Any, exc_info: Any = None) -> Any:
+                    statuses.append(status)
+                    return start_response(status, headers, exc_info)
+
+                answer = list(app(environ, noted))
+                target = environ.get("HTTP_X_AMZ_TARGET", "")
+                if target and statuses:
+                    status = int(statuses[0].split()[0])
+                    durable.after_request(target, body, signed_region(environ, region), status)
+                return answer
 
         self.server = make_server(
             "127.0.0.1", 0, one_at_a_time, threaded=True, request_handler=MotoRequestHandler
@@ -134,11 +153,15 @@ class SerializedMotoServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join()
+        if self.durable is not None:
+            with self.lock:  # a request the server took before its shutdown may still be running
+                self.durable.close()
 
 
-def start(region: str) -> Emulator:
+def start(region: str, data_dir: DataDir | None = None) -> Emulator:
     """The external emulator `AWS_ENDPOINT_URL` names, or an embedded one, whose credentials are
-    then set in this process's environment (every client made here signs with them)."""
+    then set in this process's environment (every client made here signs with them), and whose
+    state is kept in `data_dir` when given (`durable`; an external emulator keeps its own)."""
     external = os.environ.get("AWS_ENDPOINT_URL")
     if external:
         return Emulator(external.rstrip("/"), region)
@@ -146,7 +169,7 @@ def start(region: str) -> Emulator:
     credentials = Credentials.drawn()
     os.environ["AWS_ACCESS_KEY_ID"] = credentials.access_key_id
     os.environ["AWS_SECRET_ACCESS_KEY"] = credentials.secret_access_key
-    server = SerializedMotoServer(credentials)
+    server = SerializedMotoServer(credentials, region, DurableState(data_dir) if data_dir else None)
     return Emulator(server.endpoint, region, server, credentials)
 
 

@@ -203,14 +203,15 @@ def tokens_follow_the_account() -> None:
     CognitoIdpBackend.admin_delete_user = admin_delete_user  # type: ignore[method-assign]
 
 
-def private_pool_key() -> None:
-    """Sign the emulated pool's tokens with a key made for this process, not the one moto ships.
+def private_pool_key(key: Any = None) -> None:
+    """Sign the emulated pool's tokens with a key of the stack's own, not the one moto ships.
 
     moto signs every Cognito token with a private key published in its own package
     (`cognitoidp/resources/jwks-private.json`): anyone could forge a token the local stack's JWT
-    authorizer accepts, operators' included. Here each emulator process draws its own RSA key,
-    signs with it and serves its public half at the pool's JWKS address (same `kid` as moto's
-    tokens name). Idempotent."""
+    authorizer accepts, operators' included. Here the pool signs with `key` (a joserfc RSA key: the
+    one kept in `DATA_DIR`, `durable.DurableState.pool_signing_key`; else one drawn for this
+    process) and serves its public half at the pool's JWKS address (same `kid` as moto's tokens
+    name). Idempotent."""
     import json
 
     import moto.cognitoidp.models as models
@@ -219,7 +220,8 @@ def private_pool_key() -> None:
 
     if getattr(models.CognitoIdpUserPool, "nodeshare_private_key", None) is not None:
         return
-    key = jwk.RSAKey.generate_key(2048, {"kid": "dummy", "alg": "RS256", "use": "sig"}, private=True)
+    if key is None:
+        key = jwk.RSAKey.generate_key(2048, {"kid": "dummy", "alg": "RS256", "use": "sig"}, private=True)
     original_init = models.CognitoIdpUserPool.__init__
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:

@@ -1,6 +1,8 @@
 """`make dev`: start the local stack and serve until Ctrl-C or SIGTERM.
 
-Environment: PORT (8000), REQUEST_TTL_SECONDS, STREAM_LAG_SECONDS, DEFAULT_NODE_SCOPE (all | none,
+Environment: DATA_DIR (where the stack keeps its state across restarts: `local.durable`; default
+`.data` in the checkout; `python -m nodeshare.local --reset` / `make dev-reset` empties it),
+PORT (8000), REQUEST_TTL_SECONDS, STREAM_LAG_SECONDS, DEFAULT_NODE_SCOPE (all | none,
 the scope of a node registered without any), ADMIN_USER_NAME /
 ADMIN_PASSWORD (else generated and printed), AWS_ENDPOINT_URL (an external emulator instead of
 the embedded one), NODESHARE_FUNCTIONS_DIR (where the handler modules are; default: the repo's).
@@ -20,6 +22,11 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[5]
 DEFAULT_ADMIN = "admin@nodeshare.local"
+DEFAULT_DATA_DIR = REPO_ROOT / ".data"
+
+
+def data_path() -> Path:
+    return Path(os.environ.get("DATA_DIR") or DEFAULT_DATA_DIR).resolve()
 
 
 def _generated_password() -> str:
@@ -38,6 +45,9 @@ class LocalStack:
     # The embedded emulator's credentials ("AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=…"), for tools
     # that talk to it (`make operator`, a boto3 shell); empty with an external emulator.
     emulator_credentials: str = ""
+    # Where the state is kept, and whether it held an earlier run's; None with an external emulator.
+    data_dir: Path | None = None
+    data_kept: bool = False
     stop_event: threading.Event = field(default_factory=threading.Event)
     _closers: list[Any] = field(default_factory=list)
     _pollers: list[threading.Thread] = field(default_factory=list)
@@ -79,12 +89,15 @@ def start(port: int | None = None) -> LocalStack:
     from nodeshare.http.tokens import JwtAuthorizer
     from nodeshare.local import cognito_triggers
     from nodeshare.local import emulator as local_emulator
+    from nodeshare.local.durable import DataDir, StreamCheckpoints
     from nodeshare.local.gateway import Gateway, HandlerPool, handler_path, serve
     from nodeshare.local.streams import StreamPoller
     from nodeshare.routes import STREAM_HANDLER, THING_ISSUER_PATH
     from nodeshare.settings import settings
 
-    aws = local_emulator.start(region)
+    # An external emulator keeps (or loses) its own state.
+    data_dir = None if os.environ.get("AWS_ENDPOINT_URL") else DataDir(data_path())
+    aws = local_emulator.start(region, data_dir)
     os.environ["AWS_ENDPOINT_URL"] = aws.endpoint
     stream_arns = local_emulator.create_tables(aws.client("dynamodb"))
     pool_id, client_id = local_emulator.create_user_pool(aws.client("cognito-idp"))
@@ -131,15 +144,17 @@ def start(port: int | None = None) -> LocalStack:
         admin_password=admin_password,
         user_pool_id=pool_id,
         user_pool_client_id=client_id,
+        data_dir=data_dir.path if data_dir else None,
+        data_kept=bool(data_dir and data_dir.existed),
     )
     stream_handler = HandlerPool(handler_path(functions_dir, STREAM_HANDLER))
     stream_handler.warm()
     lag = float(os.environ.get("STREAM_LAG_SECONDS", "0"))
     streams_client = aws.client("dynamodbstreams")
+    checkpoints = StreamCheckpoints(data_dir) if data_dir else None
     for arn in stream_arns.values():
-        stack._pollers.append(
-            StreamPoller(streams_client, arn, stream_handler, lag, region, stack.stop_event).start()
-        )
+        poller = StreamPoller(streams_client, arn, stream_handler, lag, region, stack.stop_event, checkpoints)
+        stack._pollers.append(poller.start())
 
     def close_gateway() -> None:
         server.shutdown()
@@ -153,17 +168,32 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--reset"]:
+        from nodeshare.local.durable import DataDir
+
+        DataDir.reset(data_path())
+        print(f"nodeshare local stack: {data_path()} emptied", flush=True)
+        return
     # Blocked before any thread starts (threads inherit the mask), then taken by sigwait on the
     # main thread. With handlers instead, the kernel may deliver SIGTERM to a server thread;
     # Python then only notes it, and a main thread asleep in Event.wait() never wakes to act.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     # `kill -USR1 <pid>` prints every thread's stack (the tests do so before killing a hung stack).
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    stack = start()
+    from nodeshare.local.durable import DataDirError
+
+    try:
+        stack = start()
+    except DataDirError as error:
+        print(f"nodeshare local stack: {error}", file=sys.stderr, flush=True)
+        sys.exit(1)
     print(f"nodeshare local stack ready at {stack.url}", flush=True)
     print(f"  emulator:  {stack.emulator_endpoint}", flush=True)
     if stack.emulator_credentials:
         print(f"  emulator credentials: {stack.emulator_credentials}", flush=True)
+    if stack.data_dir:
+        kept = "kept from the last run" if stack.data_kept else "new"
+        print(f"  data:      {stack.data_dir} ({kept}; `make dev-reset` empties it)", flush=True)
     print(f"  operator:  {stack.admin_user_name} / {stack.admin_password}", flush=True)
     print(f"  try:       esp-rainmaker-cli profile add local --base-url {stack.url}", flush=True)
     signal.sigwait(STOP_SIGNALS)

@@ -7,6 +7,8 @@ with report-batch-item-failures, a batch is retried from its first failed record
 `STREAM_LAG_SECONDS` holds each record back until that long after it was written, to show that
 revocation never waits for the stream. Records the deployed mapping's filters drop
 (`nodeshare.store.stream_filters`) are dropped here too, so the handler sees what it would on AWS.
+With `checkpoints` (a durable `DATA_DIR`), a poller starts after the last record delivered before
+the stack stopped, as an event source mapping goes on where it was.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from nodeshare.local.durable import StreamCheckpoints
 from nodeshare.local.gateway import HandlerPool, LambdaContext
 from nodeshare.observability import logger
 from nodeshare.store.stream_filters import logical_table, wanted
@@ -34,6 +37,7 @@ class StreamPoller:
     lag_seconds: float
     region: str
     stop: threading.Event
+    checkpoints: StreamCheckpoints | None = None
     failed: list[dict[str, Any]] = field(default_factory=list)
     delivered: int = 0
     filtered_out: int = 0  # records the mapping's filters drop, never handed to the handler
@@ -45,12 +49,12 @@ class StreamPoller:
 
     def _shard_iterators(self) -> list[str]:
         shards = self.streams_client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
-        return [
-            self.streams_client.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            for shard in shards
-        ]
+        position = self.checkpoints.position(logical_table(self.stream_arn)) if self.checkpoints else None
+        after = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
+        start = after if position else {"ShardIteratorType": "TRIM_HORIZON"}
+        get = self.streams_client.get_shard_iterator
+        arn = self.stream_arn
+        return [get(StreamArn=arn, ShardId=shard["ShardId"], **start)["ShardIterator"] for shard in shards]
 
     def _run(self) -> None:
         iterators = self._shard_iterators()
@@ -79,8 +83,11 @@ class StreamPoller:
             failed_from = self._invoke(batch)
             if failed_from is None:
                 self.delivered += len(batch)
+                self._delivered_through(batch[-1])
                 return rest
             self.delivered += failed_from
+            if failed_from:
+                self._delivered_through(batch[failed_from - 1])
             batch = batch[failed_from:]
             if attempts >= MAX_ATTEMPTS:
                 logger.error(
@@ -88,10 +95,15 @@ class StreamPoller:
                     sequence=batch[0]["dynamodb"]["SequenceNumber"],
                 )
                 self.failed.append(batch[0])
+                self._delivered_through(batch[0])
                 batch, attempts = batch[1:], 0
             else:
                 self.stop.wait(min(2.0, 0.05 * 2**attempts))
         return rest
+
+    def _delivered_through(self, record: dict[str, Any]) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.delivered(logical_table(self.stream_arn), record["dynamodb"]["SequenceNumber"])
 
     def _invoke(self, batch: list[dict[str, Any]]) -> int | None:
         """Call the handler; None when the whole batch succeeded, else the index to retry from."""
