@@ -200,6 +200,12 @@ def test_a_second_stack_cannot_use_the_same_folder(data_dir: Path, monkeypatch: 
         first.stop()
 
 
+def test_a_folder_that_cannot_be_made_is_refused_clearly(tmp_path: Path):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(DataDirError, match="cannot be used"):
+        DataDir(tmp_path / "a-file" / "data")
+
+
 def test_state_written_by_another_version_is_refused_with_the_way_out(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ):

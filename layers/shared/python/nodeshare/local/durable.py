@@ -159,9 +159,12 @@ class DataDir:
 
     def __init__(self, path: Path) -> None:
         self.path = path.resolve()
-        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._lock = open(self.path / ".lock", "w")  # noqa: SIM115 (held for the process's life)
+        except OSError as error:
+            raise DataDirError(f"DATA_DIR {self.path} cannot be used: {error}") from error
         self.existed = (self.path / "dynamodb.pickle").exists()
-        self._lock = open(self.path / ".lock", "w")  # noqa: SIM115 (held for the process's life)
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as held:
