@@ -114,6 +114,7 @@ class SerializedMotoServer:
         moto_speedup.bounded_streams()
         moto_speedup.tokens_follow_the_account()
         moto_speedup.private_pool_key()
+        moto_speedup.emails_wait_for_verification()
         app = gate(DomainDispatcherApplication(create_backend_app), credentials)
         lock = threading.Lock()
 
