@@ -92,7 +92,7 @@ class RouteArea(NestedStack):
         construct_id = pascal(route.operation)
         used = {name: tables[name] for name in route.tables}
         function = functions.make(self, construct_id, route.handler, used, route.summary)
-        for name in route.reads:
+        for name in route.tables:
             if name not in route.writes:
                 tables[name].grant_read_data(function)
         for name in route.writes:

@@ -14,6 +14,8 @@ administrator created with a temporary password) is refused with a 401 that name
 never silently (`store.identity.password_login`).
 """
 
+from collections.abc import Mapping
+
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -29,6 +31,8 @@ from infra.functions import FunctionFactory
 # Settings the trigger may not be told: the pool names the trigger, so the trigger cannot name the
 # pool (a circular dependency). It reads the pool from each event.
 POOL_SETTINGS = ("USER_POOL_ID", "USER_POOL_CLIENT_ID")
+# Access and ID tokens' lifetime: esp-rainmaker-cli refreshes them when they expire.
+ACCESS_TOKEN_MINUTES = 15
 
 
 def _email(scope: Construct) -> cognito.UserPoolEmail | None:
@@ -85,8 +89,11 @@ class Identity(Construct):
             enable_token_revocation=True,
             read_attributes=readable.with_custom_attributes(USER_ID_ATTRIBUTE),
             write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True),
-            access_token_validity=Duration.hours(1),
-            id_token_validity=Duration.hours(1),
+            # How long a token outlives a logout or an operator's removal from `admin` (JWT
+            # authorizers check only signature and expiry). A deleted account's tokens are refused
+            # at once anyway (`authorization.require_account`). Cognito's minimum is 5 minutes.
+            access_token_validity=Duration.minutes(ACCESS_TOKEN_MINUTES),
+            id_token_validity=Duration.minutes(ACCESS_TOKEN_MINUTES),
             refresh_token_validity=Duration.days(30),
         )
         cognito.CfnUserPoolGroup(
@@ -97,22 +104,27 @@ class Identity(Construct):
             description="nodeshare operators: register nodes and see everything",
         )
 
-    def add_user_trigger(self, functions: FunctionFactory, users: dynamodb.Table) -> lambda_.Function:
+    def add_user_trigger(
+        self, functions: FunctionFactory, tables: Mapping[str, dynamodb.Table]
+    ) -> lambda_.Function:
         """The function that records every account (`functions/users/record_user.py`), as the pool's
-        PostConfirmation trigger (every confirmation: sign-up, Cognito's own ConfirmSignUp, an
-        administrator's AdminConfirmSignUp, a password reset) and its PreTokenGeneration trigger
-        (every sign-in and refresh: Cognito runs no confirmation trigger for an account an
-        administrator creates). Idempotent; a complete record costs it no call at all."""
+                PostConfirmation trigger (every confirmation: sign-up, Cognito's own ConfirmSignUp, an
+                administrator's AdminConfirmSignUp, a password reset) and its PreTokenGeneration trigger
+                (every sign-in and refresh: Cognito runs no confirmation trigger for an account an
+                administrator creates), which also brings a verified change of address to the record and its
+        copies (`domain.users.follow_verified_address`). Idempotent; a complete and current record
+        costs it one read."""
         function = functions.make(
             Stack.of(self),
             "RecordUserTrigger",
             USER_TRIGGER.handler,
-            {name: users for name in USER_TRIGGER.tables},
+            {name: tables[name] for name in USER_TRIGGER.tables},
             USER_TRIGGER.summary,
             # Nothing of the pool (the pool depends on this function) or of thing tokens.
             exclude_env=(*POOL_SETTINGS, "THING_KEY_ID", "THING_TOKEN_ISSUER"),
         )
-        users.grant_read_write_data(function)
+        for name in USER_TRIGGER.writes:  # the users row, and the copies of its address
+            tables[name].grant_read_write_data(function)
         # A policy of its own, not the role's default one, which the function depends on: the pool
         # depends on the function, and this statement on the pool.
         iam.Policy(

@@ -59,7 +59,7 @@ class NodeshareStack(Stack):
             },
             config,
         )
-        user_trigger = identity.add_user_trigger(functions, tables.by_name["users"])
+        user_trigger = identity.add_user_trigger(functions, tables.by_name)
         either_token = functions.make(
             self,
             "EitherTokenAuthorizer",

@@ -39,18 +39,39 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         monkeypatch.setenv("THING_KEY_ID", create_thing_key(boto3.client("kms", region_name="us-east-1")))
         monkeypatch.setenv("THING_TOKEN_ISSUER", THING_ISSUER)
         settings.cache_clear()
+        RECORDED.clear()
         yield {"user_pool_id": pool_id, "client_id": client_id}
         settings.cache_clear()
 
 
 def call(operation: str, *, claims: dict[str, str] | None = None, query: str = "", body: str = "",
-         path_params: dict[str, str] | None = None,
-         source_ip: str = "127.0.0.1") -> dict[str, Any]:  # fmt: skip
-    """Invoke the route's handler with an API Gateway v2 event, as Lambda would."""
+         path_params: dict[str, str] | None = None, source_ip: str = "127.0.0.1",
+         recorded: bool = True) -> dict[str, Any]:  # fmt: skip
+    """Invoke the route's handler with an API Gateway v2 event, as Lambda would.
+
+    The calling user is recorded first (a users row, unless it has one), as the pool's trigger
+    records every account before it has a token; `recorded=False` calls as an account whose row
+    is gone (a deleted one)."""
     route = ROUTES_BY_OPERATION[operation]
+    if recorded and claims and claims.get("token_use") != "thing":
+        record_caller(claims)
     path = route.path.format(**(path_params or {}))
     event = build_event(route, route.method, path, query, {"content-type": "application/json"},
                         body.encode(), path_params or {}, claims, source_ip)  # fmt: skip
     module = importlib.import_module(f"functions.{route.handler}")
     with acting_as(route):  # the route's IAM, as deployed
         return module.handler(event, LambdaContext(function_name=operation))
+
+
+RECORDED: set[str] = set()  # the callers recorded in this test's tables (emptied by `aws`)
+
+
+def record_caller(claims: dict[str, str]) -> None:
+    """The caller's users row, written once per test (not a write of every call: tests count them)."""
+    from nodeshare.model.entities import User
+    from nodeshare.store import users as user_store
+
+    user_id = claims.get("custom:user_id") or claims.get("sub")
+    if user_id and user_id not in RECORDED:
+        RECORDED.add(user_id)
+        user_store.put_if_absent(User(user_id, claims.get("email") or f"{user_id}@recorded.test", 0))

@@ -13,7 +13,7 @@ import pytest
 from nodeshare.local.gateway import LambdaContext
 from nodeshare.local.permissions import acting_as
 from nodeshare.model.errors import BadRequest
-from nodeshare.routes import USER_TRIGGER
+from nodeshare.routes import ROUTES_BY_OPERATION, USER_TRIGGER
 from nodeshare.store import identity
 from nodeshare.store import users as user_store
 
@@ -83,16 +83,25 @@ def test_a_sign_in_records_an_account_an_administrator_made_and_its_id_token_car
     assert user_store.get(account["sub"]).user_name == EMAIL.lower()
 
 
-def test_a_complete_record_costs_a_sign_in_no_call(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch):
+def test_a_complete_record_costs_a_sign_in_one_read_and_no_write(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
+):
+    """One read: the row, to compare its address with the verified one (`follow_verified_address`)."""
     account = cognito_account(aws)
     trigger(aws, "PostConfirmation_ConfirmSignUp", account)
-    complete = attributes(aws, EMAIL)
+    complete = {**attributes(aws, EMAIL), "email_verified": "true"}
     monkeypatch.setattr(user_store, "put_if_absent", lambda user: pytest.fail("wrote the row again"))
     monkeypatch.setattr(identity, "set_user_id", lambda *args: pytest.fail("wrote the attribute again"))
+
+    reads: list[str] = []
+    monkeypatch.setattr(user_store, "rename", lambda *args: pytest.fail("renamed an unchanged row"))
+    real_get = user_store.get
+    monkeypatch.setattr(user_store, "get", lambda user_id: reads.append(user_id) or real_get(user_id))
 
     answer = trigger(aws, "TokenGeneration_RefreshTokens", complete)
 
     assert answer["response"] == {}
+    assert reads == [complete["sub"]]
 
 
 def test_the_row_of_a_recorded_account_is_never_written_over(aws: dict[str, str]):
@@ -162,9 +171,9 @@ def test_withdrawing_requests_on_deletion_takes_requests_gone_meanwhile_in_its_s
     from nodeshare.model.entities import Principal, User
 
     owner, guest = {"sub": "u-1", "custom:user_id": "u-1"}, {"sub": "u-2", "custom:user_id": "u-2"}
-    for user, email in ((owner, "u1@x.test"), (guest, "u2@x.test")):
-        user_store.put(User(user["sub"], email, 0))
     operator = {"sub": "op", "custom:user_id": "op", "cognito:groups": "[admin]"}
+    for user, email in ((owner, "u1@x.test"), (guest, "u2@x.test"), (operator, "op@x.test")):
+        user_store.put(User(user["sub"], email, 0))
     config = {"info": {}, "devices": [{"name": "Light", "params": [{"name": "Power", "data_type": "bool"}]}]}
     register = {"node_id": "n1", "name": "L", "type": "t", "secret": "12345678", "config": config}
     assert call("register_node", claims=operator, body=json.dumps(register))["statusCode"] == 201
@@ -182,3 +191,86 @@ def test_withdrawing_requests_on_deletion_takes_requests_gone_meanwhile_in_its_s
     lists = iter([listed, ([], None)])
     monkeypatch.setattr(accounts, "list_share_requests", lambda *args, **kwargs: next(lists, ([], None)))
     accounts._withdraw_requests(principal, now=int(time.time()))
+
+
+# A deleted account's tokens (issue 11) --------------------------------------------------------
+
+
+def _example_path(route) -> dict[str, str]:
+    import re
+
+    return {name: "x1" for name in re.findall(r"{(\w+)}", route.path)}
+
+
+@pytest.mark.parametrize(
+    "operation", sorted(op for op, route in ROUTES_BY_OPERATION.items() if route.checks_account)
+)
+def test_every_user_route_refuses_a_caller_whose_account_is_gone(aws: dict[str, str], operation: str):
+    """A deleted account's access token stays valid for the JWT authorizer until it expires; every
+    route a user may call answers it 401 before it reads its input or writes anything."""
+    route = ROUTES_BY_OPERATION[operation]
+    claims = {"sub": "gone", "token_use": "access", "cognito:groups": "[admin]"}
+
+    response = call(operation, claims=claims, path_params=_example_path(route), body="{}", recorded=False)
+
+    assert response["statusCode"] == 401, (operation, response["body"])
+    assert json.loads(response["body"])["error_code"] == 107010
+
+
+def test_an_account_being_deleted_may_finish_its_deletion_and_nothing_else(aws: dict[str, str]):
+    from nodeshare.model.entities import User
+
+    user_store.put(User("leaving", "leaving@x.test", 0))
+    user_store.mark_deleting("leaving", 1)
+    claims = {"sub": "leaving", "token_use": "access"}
+
+    assert call("list_user_groups", claims=claims, recorded=False)["statusCode"] == 401
+    assert call("create_user_group", claims=claims, body='{"name": "G"}', recorded=False)["statusCode"] == 401
+    # the deletion route goes on to Cognito (which refuses this made-up token's code: a 400, not a 401)
+    finishing = call("delete_user", claims=claims, query="verification_code=123456", recorded=False)
+    assert finishing["statusCode"] != 401, finishing["body"]
+
+
+# A verified e-mail change (issue 11) ----------------------------------------------------------
+
+
+def _recorded(aws: dict[str, str], email: str) -> dict[str, str]:
+    account = cognito_account(aws, email)
+    trigger(aws, "PostConfirmation_ConfirmSignUp", account)
+    return attributes(aws, email)
+
+
+def test_an_unverified_email_is_never_followed(aws: dict[str, str]):
+    account = _recorded(aws, "first@x.test")
+
+    unverified = {**account, "email": "ceo@x.test", "email_verified": "false"}
+    trigger(aws, "TokenGeneration_RefreshTokens", unverified)
+
+    assert user_store.get(account["sub"]).user_name == "first@x.test"  # type: ignore[union-attr]
+    assert user_store.find_by_name("ceo@x.test") is None
+
+
+def test_a_verified_email_is_followed_at_the_next_token(aws: dict[str, str]):
+    account = _recorded(aws, "first@x.test")
+
+    verified = {**account, "email": "Second@x.test", "email_verified": "true"}
+    trigger(aws, "TokenGeneration_RefreshTokens", verified)
+
+    assert user_store.get(account["sub"]).user_name == "second@x.test"  # type: ignore[union-attr]
+    assert user_store.find_by_name("second@x.test").user_id == account["sub"]  # type: ignore[union-attr]
+    assert user_store.find_by_name("first@x.test") is None
+
+
+def test_an_address_another_accounts_record_names_is_refused_and_the_sign_in_goes_on(aws: dict[str, str]):
+    """Cognito gives an address to one account at a time, but a record may still name one its
+    account moved away from: the by_user_name index must never name two users."""
+    holder, mover = _recorded(aws, "holder@x.test"), _recorded(aws, "mover@x.test")
+
+    event = trigger(
+        aws, "TokenGeneration_Authentication", {**mover, "email": "holder@x.test", "email_verified": "true"}
+    )
+
+    assert event["triggerSource"] == "TokenGeneration_Authentication"  # answered: the sign-in goes on
+    assert user_store.get(mover["sub"]).user_name == "mover@x.test"  # type: ignore[union-attr]
+    named = list(user_store.UserModel.by_user_name.query("holder@x.test"))
+    assert [item.user_id for item in named] == [holder["sub"]]

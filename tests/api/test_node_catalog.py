@@ -54,10 +54,11 @@ def test_operators_list_whole_nodes_page_by_page_in_two_round_trips(aws, dynamod
     calls = list(dynamodb_calls)
     second = page(f"num_records=2&start_id={first['next_id']}")
 
-    # Then every node comes whole, in id order, and a page is a Query and one BatchGetItem
+    # Then every node comes whole, in id order, and a page is a Query and one BatchGetItem (after
+    # the caller's account check, a GetItem)
     nodes = first["nodes"] + second["nodes"]
     assert [node["node_id"] for node in nodes] == ["n1", "n2", "n3"]
     assert [node["params"] for node in nodes] == [{"D": {"P": index}} for index in (1, 2, 3)]
     assert all(node["config"] == CONFIG and node["name"] == f"node {node['node_id'][1]}" for node in nodes)
     assert "next_id" not in second
-    assert calls == ["Query", "BatchGetItem"]
+    assert calls == ["GetItem", "Query", "BatchGetItem"]

@@ -17,7 +17,7 @@ from nodeshare.observability import logger
 from nodeshare.routes import ROUTES_BY_OPERATION
 from nodeshare.settings import settings
 
-from tests.api.conftest import call
+from tests.api.conftest import call, record_caller
 
 OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 ALICE = {"sub": "u-1", "custom:user_id": "u-1", "email": "u1@x.test"}
@@ -82,6 +82,7 @@ def ok(response: dict[str, Any], status: int = 200) -> dict[str, Any]:
 def test_every_log_line_of_a_request_names_its_correlation_id_and_caller(aws, log_lines: io.StringIO) -> None:
     # Given a request API Gateway numbered "gw-req-1", from alice, for a node that does not exist
     route = ROUTES_BY_OPERATION["get_node_params"]
+    record_caller(ALICE)
     event = build_event(route, "GET", route.path, "nodeid=nope", {}, b"", {}, ALICE)
     event["requestContext"]["requestId"] = "gw-req-1"
     module = importlib.import_module(f"functions.{route.handler}")

@@ -23,7 +23,7 @@ def test_a_route_may_write_only_the_tables_it_names():
 def test_a_route_may_read_what_it_reads_or_writes_and_nothing_else():
     read_users = {"RequestItems": {"nodeshare-users": {"Keys": []}}}
     assert refusal(ROUTES_BY_OPERATION["share_nodes"], "dynamodb", "BatchGetItem", read_users) is None
-    reason = refusal(ROUTES_BY_OPERATION["cancel_share_request"], "dynamodb", "BatchGetItem", read_users)
+    reason = refusal(ROUTES_BY_OPERATION["report_node_params"], "dynamodb", "BatchGetItem", read_users)
     assert reason and "may not read table users" in reason
     condition_check = {"TransactItems": [{"ConditionCheck": {"TableName": "nodeshare-associations"}}]}
     assert (

@@ -292,3 +292,74 @@ def test_deleting_an_account_declines_the_requests_it_received(api: Api, local_s
         response.status_code == 404
         or response.json()["permission_requests"][0]["request_status"] == "declined"
     )
+
+
+# A verified e-mail change, and a deleted account's tokens (issue 11) ----------------------------
+
+
+def test_a_verified_email_change_is_how_every_view_names_her_from_her_next_token(
+    api: Api, local_stack: RunningStack
+):
+    from tests.e2e.test_sharing import sharing_users
+
+    # Given alice shares a node with bob, has a request out to carol, one in from bob, and is in
+    # carol's user group
+    alice, bob, carol, dave = (api.user(name) for name in ("alice", "bob", "carol", "dave"))
+    old, new = alice.user_name or "", unique_email("alice-new")
+    hers = api.owned_node(alice)
+    assert answer(bob, share(alice, [hers], bob.user_name)["request_id"], True).status_code == 200
+    to_carol = share(alice, [api.owned_node(alice)], carol.user_name)["request_id"]
+    from_bob = share(bob, [api.owned_node(bob)], old)["request_id"]
+    group_id = carol.post("/v1/user/groups", json={"name": "Carol's"}).json()["group_id"]
+    assert carol.put(f"/v1/user/groups/{group_id}/users", json={"users": [old]}).status_code == 200
+
+    # When she changes her e-mail through Cognito: nothing changes until she verifies it
+    cognito = local_stack.aws("cognito-idp")
+    cognito.update_user_attributes(AccessToken=alice.token, UserAttributes=[{"Name": "email", "Value": new}])
+    unverified = api.anonymous.post("/v1/login2", json={"refreshtoken": alice.refresh_token}).json()
+    assert Caller(api.base_url, token=unverified["accesstoken"]).get("/v1/user").json()["user_name"] == old
+    # …then verifies it with the code mailed to the new address, and her tokens are refreshed
+    code = mailed_code(local_stack, new, "verification code")
+    cognito.verify_user_attribute(AccessToken=alice.token, AttributeName="email", Code=code)
+    refreshed = api.anonymous.post("/v1/login2", json={"refreshtoken": alice.refresh_token})
+    assert refreshed.status_code == 200, refreshed.text
+    alice = Caller(api.base_url, token=refreshed.json()["accesstoken"])
+
+    # Then every view names her by the new address
+    assert alice.get("/v1/user").json()["user_name"] == new
+    assert sharing_users(bob, hers)["primary"] == [new]
+    assert sharing_users(alice, hers)["primary"] == [new]
+    [to_her] = [r for r in sent(bob) if r["request_id"] == from_bob]
+    assert to_her["user_name"] == new
+    [from_her] = [r for r in received(carol) if r["request_id"] == to_carol]
+    assert from_her["primary_user_name"] == new
+    [hers_in] = [r for r in received(alice) if r["request_id"] == from_bob]
+    assert hers_in["user_name"] == new
+    [hers_out] = [r for r in sent(alice) if r["request_id"] == to_carol]
+    assert hers_out["primary_user_name"] == new
+    members = str(carol.get(f"/v1/user/groups/{group_id}/users").json())
+    assert new in members and old not in members
+    # And sharing with the new address reaches her, with the old one nobody
+    to_new = share(dave, [api.owned_node(dave)], new)["request_id"]
+    to_old = share(dave, [api.owned_node(dave)], old)["request_id"]
+    assert {to_new, to_old} & {r["request_id"] for r in received(alice)} == {to_new}
+    assert answer(alice, to_new, True).status_code == 200
+    # And she signs in with the new address, not the old one
+    assert api.log_in(new).get("/v1/user").json()["user_name"] == new
+    assert api.anonymous.post("/v1/login2", json={"user_name": old, "password": PASSWORD}).status_code == 401
+
+
+def test_a_deleted_accounts_access_token_can_do_nothing(api: Api, local_stack: RunningStack):
+    """The JWT authorizer accepts an access token until it expires; nodeshare refuses the token of
+    an account that is gone, on a read and on a write."""
+    alice = api.user("alice")
+    assert alice.delete("/v1/user2?request=true").status_code == 200
+    code = mailed_code(local_stack, alice.user_name, "verification code")
+    assert alice.delete(f"/v1/user2?verification_code={code}").status_code == 200
+
+    read = alice.get("/v1/user/nodes")
+    write = alice.post("/v1/user/groups", json={"name": "Orphan"})
+
+    for response in (read, write):
+        assert response.status_code == 401, response.text
+        assert response.json() == {"status": "failure", "description": "Unauthorized", "error_code": 107010}

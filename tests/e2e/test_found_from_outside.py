@@ -316,10 +316,11 @@ def test_an_email_changed_through_cognito_never_names_the_caller(api: Api, local
     cognito.update_user_attributes(
         AccessToken=alice.token, UserAttributes=[{"Name": "email", "Value": "ceo@trusted-corp.test"}]
     )
-    # Fresh tokens carry the changed address (she signs in with it)
-    signed_in = api.anonymous.post(
-        "/v1/login2", json={"user_name": "ceo@trusted-corp.test", "password": PASSWORD}
-    )
+    # The pool keeps her address until she verifies the new one: she cannot sign in with it
+    changed = {"user_name": "ceo@trusted-corp.test", "password": PASSWORD}
+    refused = api.anonymous.post("/v1/login2", json=changed)
+    assert refused.status_code == 401, refused.text
+    signed_in = api.anonymous.post("/v1/login2", json={"refreshtoken": alice.refresh_token})
     assert signed_in.status_code == 200, signed_in.text
     spoofing = Caller(api.base_url, token=signed_in.json()["idtoken"])
     request_id = share(spoofing, [node_id], bob.user_name)["request_id"]

@@ -67,10 +67,11 @@ def test_function_has_the_shared_layer(template: dict[str, Any], route: Route) -
 
 @BY_ROUTE
 def test_function_is_told_only_the_tables_it_uses(template: dict[str, Any], route: Route) -> None:
-    """The environment names exactly the tables in the route's reads and writes (`<NAME>_TABLE`,
-    each a Ref to that table), and no other variable refers to any table."""
+    """The environment names exactly the tables the route touches (its reads and writes, and the
+    users table of a route that checks the caller's account: `<NAME>_TABLE`, each a Ref to that
+    table), and no other variable refers to any table."""
     ids = table_ids(template)
-    used = {*route.reads, *route.writes}
+    used = set(route.tables)
     variables = _function(template, route)["Environment"]["Variables"]
 
     expected = {

@@ -65,11 +65,11 @@ def test_function_writes_only_the_tables_the_route_writes(template: dict[str, An
 
 @BY_ROUTE
 def test_function_reads_only_the_tables_the_route_uses(template: dict[str, Any], route: Route) -> None:
-    """Every DynamoDB action is on a table (or its indexes) in `route.reads` or `route.writes`, and
-    each of those tables can be read by key and queried through its indexes (a table without
-    indexes has no index grant)."""
+    """Every DynamoDB action is on a table (or its indexes) the route touches (`route.tables`: its
+    reads and writes, and the users table of the account check), and each of those tables can be
+    read by key and queried through its indexes (a table without indexes has no index grant)."""
     grants = _grants(template, route)
-    used = {*route.reads, *route.writes}
+    used = set(route.tables)
     touched = {_table_of(grant.target) for grant in grants if grant.action.startswith("dynamodb:")}
 
     assert touched == used

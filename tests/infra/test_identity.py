@@ -101,8 +101,9 @@ def test_app_client_reads_but_cannot_write_custom_user_id(template: dict[str, An
 
 def test_the_user_trigger_records_every_confirmed_and_signed_in_account(template: dict[str, Any]) -> None:
     """Issue 11: one function is the pool's PostConfirmation and PreTokenGeneration trigger; it runs
-    `functions/users/record_user.py`, may write the users table and set `custom:user_id` on this
-    pool only, and is not told the pool in its environment (that would be a circular dependency)."""
+    `functions/users/record_user.py`, may write the users table (and the copies of an address) and
+    set `custom:user_id` on this pool only, and is not told the pool in its environment (that would
+    be a circular dependency)."""
     pool_id, pool = _pool(template)
     config = pool["LambdaConfig"]
     function_ids = {get_att(config["PostConfirmation"]), get_att(config["PreTokenGeneration"])}
@@ -119,12 +120,12 @@ def test_the_user_trigger_records_every_confirmed_and_signed_in_account(template
     assert Grant("dynamodb:PutItem", "table:users") in grants
     tracing = {grant for grant in grants if grant.action.startswith("xray:")}  # active tracing
     assert {grant.target for grant in tracing} == {'other:"*"'}
-    assert not {grant.target for grant in grants - tracing} - {
-        "table:users",
-        "index:users",
-        "user_pool",
-        "logs",
-    }
+    # the users table, and the tables holding copies of a user's address, which a verified change
+    # of address rewrites (`domain.users.follow_verified_address`)
+    tables = {f"{kind}:{name}" for name in USER_TRIGGER.writes for kind in ("table", "index")}
+    assert not {grant.target for grant in grants - tracing} - {*tables, "user_pool", "logs"}
+    for name in USER_TRIGGER.writes:
+        assert Grant("dynamodb:UpdateItem", f"table:{name}") in grants, name
     # Cognito may invoke it, for each trigger of this pool
     permissions = [
         resource["Properties"]

@@ -60,6 +60,11 @@ class Route:
     kms: tuple[str, ...] = ()  # KMS actions it calls on the thing-token key (IAM)
     body: dict[str, Any] | None = None  # the JSON Schema its body is validated against
     query: tuple[str, ...] = ()  # the query parameters it reads (for the OpenAPI document)
+    # Callable by an account whose deletion has begun (the deletion route: it may finish it);
+    # every other route refuses it (`Route.checks_account`).
+    while_deleting: bool = False
+    # False: callable without a users row (logging out, which revokes and creates nothing).
+    needs_account: bool = True
 
     @property
     def public(self) -> bool:
@@ -67,9 +72,17 @@ class Route:
         return self.caller is Caller.PUBLIC
 
     @property
+    def checks_account(self) -> bool:
+        """A user may call it: the endpoint reads the caller's users row first and refuses a
+        caller who has none (an account deleted while its access token is still valid,
+        `domain.authorization.require_account`)."""
+        return self.needs_account and self.caller in (Caller.USER, Caller.OPERATOR, Caller.USER_OR_THING)
+
+    @property
     def tables(self) -> tuple[str, ...]:
-        """Every table the route touches."""
-        return tuple(dict.fromkeys((*self.reads, *self.writes)))
+        """Every table the route touches (the users table for the account check, too)."""
+        account = (USERS,) if self.checks_account else ()
+        return tuple(dict.fromkeys((*self.reads, *account, *self.writes)))
 
     @property
     def resolver_path(self) -> str:
@@ -86,7 +99,8 @@ ROUTES: tuple[Route, ...] = (
     Route("login", "POST", "/v1/login2", "users.login",
           "Log in with user name and password, or refresh tokens", caller=PUBLIC, body=schemas.LOGIN),
     Route("logout", "POST", "/v1/logout2", "users.logout", "Revoke the caller's refresh tokens",
-          reads=(USERS,), cognito=("cognito-idp:AdminUserGlobalSignOut",), query=("logout_all",)),
+          reads=(USERS,), cognito=("cognito-idp:AdminUserGlobalSignOut",), query=("logout_all",),
+          needs_account=False),
     # Sign-up makes the Cognito account only; its record is the pool trigger's (USER_TRIGGER).
     Route("sign_up", "POST", "/v1/user", "users.sign_up",
           "Sign up, or confirm a sign-up with its verification code", caller=PUBLIC, body=schemas.SIGN_UP),
@@ -101,7 +115,8 @@ ROUTES: tuple[Route, ...] = (
           "Delete the caller's account: ?request=true mails a code, ?verification_code= deletes; its "
           "nodes are released and nothing of it keeps granting (needs the access token)",
           reads=(*DECISION, REQUESTS), writes=(NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS),
-          cognito=("cognito-idp:AdminDeleteUser",), query=("request", "verification_code")),
+          cognito=("cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDeleteUser"),
+          query=("request", "verification_code"), while_deleting=True),
     # --- operators ---
     Route("register_node", "POST", "/v1/admin/nodes", "admin.register_node",
           "Register a node (operators)", caller=OPERATOR, reads=(GROUPS,), writes=(NODES,),
@@ -390,7 +405,7 @@ STREAM_HANDLER = "streams.process_table_stream"
 USER_TRIGGER = Route(
     "record_user", "TRIGGER", "", "users.record_user",
     "Record a confirmed or signed-in account: its users row and custom:user_id",
-    writes=(USERS,), cognito=("cognito-idp:AdminUpdateUserAttributes",),
+    writes=(USERS, ASSOCIATIONS, REQUESTS, GROUPS), cognito=("cognito-idp:AdminUpdateUserAttributes",),
 )  # fmt: skip
 # The Lambda authorizer of `Caller.USER_OR_THING` routes: it reads the thing-token key's public half.
 EITHER_TOKEN_AUTHORIZER = Route(

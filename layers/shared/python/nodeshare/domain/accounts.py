@@ -13,9 +13,18 @@ nothing of the account keeps granting at any moment:
    (received);
 3. the user groups, node groups and roles it owns are deleted, it leaves the user groups it is in,
    and the grants made to it are removed;
-4. its users row, then its Cognito account, are deleted (its tokens then refresh no more; an
-   access token already issued stays valid until it expires, as with any JWT, but names a user who
-   has no node, group or grant left).
+4. its users row, then its Cognito account, are deleted: its refresh tokens are revoked first
+   (`AdminUserGlobalSignOut`), then the account.
+
+**Its tokens.** An access token already issued stays valid for API Gateway until it expires (at
+most 15 minutes, `ACCESS_TOKEN_MINUTES` in infra/identity.py): its JWT authorizer checks only signature and
+expiry. nodeshare refuses it anyway: once the code is checked, the users row is marked
+`deleting_at`, and every route a user may call reads the caller's row first and answers 401 to a
+caller whose row is marked or gone (`authorization.require_account`), but the deletion route
+itself, which may finish a deletion that stopped half-way. So from the moment deletion begins, the
+account's tokens create nothing (claims, shares, groups, requests) that would outlive it. The one
+window left: a request already past that check when the mark is written, i.e. one that was running
+concurrently with the deletion's first step.
 
 Each step is the caller acting on what is its own, through the same use cases (and so the same
 decision) as when it does so by hand. Every step is idempotent: a deletion that fails half-way is
@@ -42,7 +51,13 @@ from nodeshare.domain.permission_requests import (
 )
 from nodeshare.domain.sharing import cancel_share_request, decline_share_request, list_share_requests
 from nodeshare.model.entities import USER_SUBJECT, Principal
-from nodeshare.model.errors import DomainError, RequestExpired, RequestNotFound, RequestNotPending
+from nodeshare.model.errors import (
+    DomainError,
+    InvalidCredentials,
+    RequestExpired,
+    RequestNotFound,
+    RequestNotPending,
+)
 from nodeshare.store import grants as grant_store
 from nodeshare.store import groups as group_store
 from nodeshare.store import identity
@@ -61,6 +76,7 @@ def request_account_deletion(access_token: str) -> None:
 
 def delete_account(principal: Principal, access_token: str, code: str, now: int) -> None:
     identity.check_email_code(access_token, code)
+    user_store.mark_deleting(principal.user_id, now)
     _let_go_of_nodes(principal, now)
     _withdraw_requests(principal, now)
     _delete_what_it_owns(principal)
@@ -75,6 +91,8 @@ def delete_account(principal: Principal, access_token: str, code: str, now: int)
                 if group is not None:
                     node_group_store.remove_grant(group, subject)
         user_store.delete(user.user_id)
+    with suppress(InvalidCredentials):  # the Cognito account is already gone: nothing to revoke
+        identity.sign_out_everywhere(principal.user_id)
     identity.delete_user(principal.user_id)
 
 

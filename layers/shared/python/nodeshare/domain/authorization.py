@@ -82,6 +82,7 @@ from nodeshare.store import nodes as node_store
 from nodeshare.store import permission_requests as permission_request_store
 from nodeshare.store import requests as request_store
 from nodeshare.store import roles as role_store
+from nodeshare.store import users as user_store
 
 
 class Action(StrEnum):
@@ -766,6 +767,20 @@ def authorize_group_requester(request: GroupShareRequest) -> dict[str, NodeGroup
         if isinstance(group, NodeGroup) and may_handle_node_group(requester, GroupAction.OWN, group)[0]:
             owned[group_id] = group
     return owned
+
+
+def require_account(principal: Principal, *, while_deleting: bool = False) -> None:
+    """A signed-in user is someone only while its account is: a caller whose users row is gone (an
+    account deleted, `domain.accounts.delete_account`) or whose deletion has begun is refused with
+    a 401 before anything is read or written for it, although its access token stays valid until
+    it expires (API Gateway's JWT authorizer checks only signature and expiry). `while_deleting`:
+    the deletion route itself, which may finish a deletion that stopped half-way. One consistent
+    GetItem (`Route.checks_account`: every route a user may call)."""
+    state = user_store.account_state(principal.user_id)
+    if state is user_store.AccountState.GONE or (
+        state is user_store.AccountState.DELETING and not while_deleting
+    ):
+        raise Unauthenticated("Unauthorized")
 
 
 def require_operator(principal: Principal) -> None:

@@ -19,7 +19,12 @@ from collections.abc import Mapping
 from nodeshare.model import errors
 from nodeshare.model.entities import Principal, Tokens, User
 from nodeshare.settings import settings
+from nodeshare.store import associations as association_store
+from nodeshare.store import group_share_requests as group_share_request_store
+from nodeshare.store import groups as group_store
 from nodeshare.store import identity
+from nodeshare.store import permission_requests as permission_request_store
+from nodeshare.store import requests as request_store
 from nodeshare.store import users as user_store
 from nodeshare.user_pool import OPERATOR_GROUP
 
@@ -41,10 +46,11 @@ def sign_up(user_name: str, password: str, now: int) -> User:
 
 
 def record_user(pool_id: str, username: str, attributes: Mapping[str, str], now: int) -> str | None:
-    """Make the account's record complete, idempotently: the users row (unless it exists), then
-    `custom:user_id`. The user id when something was written, None when the record was already
-    complete (`custom:user_id` is written last, so its presence means the row is there: a sign-in
-    costs no table read) or there is no address to record.
+    """Make the account's record complete and current, idempotently: the users row (unless it
+    exists), then `custom:user_id`; and, once recorded, the row follows the account's verified
+    address (`follow_verified_address`). The user id when something was written, None when the
+    record was already complete and current or there is no address to record. A recorded account
+    costs a sign-in one GetItem (its row, to compare the addresses).
 
     The address recorded is the account's `email` as Cognito holds it. Users cannot set it
     unverified (the pool keeps the original until a new one is verified); it was proved by the
@@ -52,13 +58,56 @@ def record_user(pool_id: str, username: str, attributes: Mapping[str, str], now:
     """
     user_id = attributes.get("sub", "")
     email = attributes.get("email", "")
-    if not user_id or attributes.get(identity.USER_ID_ATTRIBUTE) == user_id:
+    if not user_id or not email:
         return None
-    if not email:
-        return None
+    if attributes.get(identity.USER_ID_ATTRIBUTE) == user_id:
+        return user_id if follow_verified_address(user_id, attributes) else None
     user_store.put_if_absent(User(user_id=user_id, user_name=normalize_email(email), created_at=now))
     identity.set_user_id(username or user_id, user_id, pool_id)
     return user_id
+
+
+def follow_verified_address(user_id: str, attributes: Mapping[str, str]) -> bool:
+    """A user changed her e-mail and verified the new one (Cognito's `VerifyUserAttribute`, which
+    runs no trigger): her next token, at sign-in or refresh, brings nodeshare's record along. True
+    when it changed.
+
+    Only a verified `email` is followed (`email_verified` "true"): an unverified one is never
+    trusted. Decision: every view names a user by the one stored address, so every copy of it
+    that a view shows is rewritten to the new one, copies first and the row last, each write
+    conditioned on the old address: the association rows (`GET /v1/user/nodes/sharing`), her
+    pending share, permission and group share requests, sent and received, and her memberships of
+    user groups (keyed by e-mail). A change that stops half-way leaves the row on the old address,
+    so the next token finishes it. From the row's write on, sharing with the new address reaches
+    her and sharing with the old one reaches nobody (it answers as for any unknown address).
+    Answered requests and the params archive are records of what happened then: they keep the
+    address of the time.
+
+    Cognito gives an address to one account at a time; if another account's row still names it
+    (that account moved away and has not signed in since), the change is refused (`errors.AddressTaken`)
+    and her record stays as it was until that row moves on: the `by_user_name` index never names
+    two users.
+    """
+    if attributes.get("email_verified", "").lower() != "true":
+        return False
+    new_name = normalize_email(attributes.get("email", ""))
+    user = user_store.get(user_id)
+    if user is None or not new_name or user.user_name == new_name:
+        return False
+    holder = user_store.find_by_name(new_name)
+    if holder is not None and holder.user_id != user_id:
+        raise errors.AddressTaken(f"Another account's record names {new_name}")
+    old_name = user.user_name
+    association_store.rename_user(user_id, old_name, new_name)
+    partitions = (
+        user_id,
+        permission_request_store.PARTITION_PREFIX + user_id,
+        group_share_request_store.PARTITION_PREFIX + user_id,
+    )
+    request_store.rename_party(user_id, partitions, old_name, new_name)
+    for group_id in sorted(user.group_ids):
+        group_store.rename_member(group_id, user_id, old_name, new_name)
+    return user_store.rename(user_id, old_name, new_name)
 
 
 def confirm_sign_up(user_name: str, verification_code: str) -> None:

@@ -72,6 +72,8 @@ def endpoint(*operations: str) -> Callable[[Callable[[Request], Reply]], LambdaH
                 request = Request(resolver.current_event, path_params, route)
                 if route.caller is Caller.OPERATOR:
                     authorization.require_operator(request.principal)  # before the body or any row is read
+                if route.checks_account and not request.is_thing:
+                    authorization.require_account(request.principal, while_deleting=route.while_deleting)
                 reply = operation_function(request)
                 return reply if isinstance(reply, Response) else json_response(HTTPStatus.OK, reply)
 

@@ -17,7 +17,7 @@ from nodeshare import clock, schemas
 from nodeshare.domain.thing_tokens import TOKEN_USE
 from nodeshare.model.entities import Principal, Thing
 from nodeshare.model.errors import BadRequest, PayloadTooLarge, Unauthenticated
-from nodeshare.routes import Route
+from nodeshare.routes import Caller, Route
 from nodeshare.settings import settings
 from nodeshare.user_pool import OPERATOR_GROUP
 
@@ -153,6 +153,11 @@ class Request:
     def source_ip(self) -> str:
         """The client's address as API Gateway saw it (what a public route knows of its caller)."""
         return self.event.request_context.http.source_ip or "unknown"
+
+    @property
+    def is_thing(self) -> bool:
+        """The caller holds a thing token (on a route either side may call)."""
+        return self.route.caller is not Caller.USER and self._claims().get("token_use") == TOKEN_USE
 
     @property
     def caller(self) -> Principal | Thing:

@@ -115,6 +115,7 @@ class SerializedMotoServer:
         moto_speedup.bounded_streams()
         moto_speedup.tokens_follow_the_account()
         moto_speedup.private_pool_key(durable.pool_signing_key() if durable else None)
+        moto_speedup.emails_wait_for_verification()
         moto_app = DomainDispatcherApplication(create_backend_app)
         if durable is not None:
             durable.restore(moto_app, region)

@@ -233,3 +233,91 @@ def private_pool_key(key: Any = None) -> None:
     responses.CognitoIdpJsonWebKeyResponse.json_web_key = json.dumps(
         {"keys": [key.as_dict(private=False)]}
     ).encode("utf-8")
+
+
+def emails_wait_for_verification() -> None:
+    """A fidelity fix: the deployed pool keeps a user's original e-mail until she verifies a new
+    one (infra/identity.py, `keep_original`); moto replaced it at once, still marked verified.
+
+    Here a user's own `UpdateUserAttributes` of `email` holds the new address aside and "mails" a
+    code to it (printed on the stack's output, `nodeshare local mail: to <new>: verification code
+    <code>`); her `GetUserAttributeVerificationCode` mails a new code for what she holds aside;
+    her `VerifyUserAttribute` with that code makes the new address her `email`, verified. Until
+    then she signs in with, and her tokens carry, the original. Idempotent."""
+    import secrets
+
+    from moto.cognitoidp.exceptions import CodeMismatchException, InvalidParameterException
+    from moto.cognitoidp.models import CognitoIdpBackend, RegionAgnosticBackend
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.common_types import TYPE_RESPONSE
+
+    from nodeshare.local.cognito_triggers import MAIL_PREFIX
+
+    if getattr(CognitoIdpBackend.update_user_attributes, "keeps_the_original", False):
+        return
+    original_update = CognitoIdpBackend.update_user_attributes
+
+    def pool_of(backend: Any, access_token: str) -> Any:
+        return next(pool for pool in backend.user_pools.values() if access_token in pool.access_tokens)
+
+    def mail_code(user: Any) -> None:
+        user.nodeshare_email_code = f"{secrets.randbelow(1_000_000):06d}"
+        to, code = user.nodeshare_pending_email, user.nodeshare_email_code
+        print(f"{MAIL_PREFIX} to {to}: verification code {code}", flush=True)
+
+    def update_user_attributes(self: Any, access_token: str, attributes: list[dict[str, str]]) -> None:
+        email = next((item["Value"] for item in attributes if item["Name"] == "email"), None)
+        others = [item for item in attributes if item["Name"] not in ("email", "email_verified")]
+        user = self.get_user(access_token)
+        if email is not None and email != user.attribute_lookup.get("email"):
+            self._verify_email_is_not_used(pool_of(self, access_token).id, email)
+            user.nodeshare_pending_email = email
+            mail_code(user)
+        if others:
+            original_update(self, access_token, others)
+
+    def get_user_attribute_verification_code(self: Any, access_token: str, attribute_name: str) -> None:
+        user = self.get_user(access_token)
+        if attribute_name != "email" or not getattr(user, "nodeshare_pending_email", None):
+            raise InvalidParameterException("No change of that attribute to verify")
+        mail_code(user)
+
+    def verify_user_attribute(self: Any, access_token: str, attribute_name: str, code: str) -> None:
+        user = self.get_user(access_token)
+        pending = getattr(user, "nodeshare_pending_email", None)
+        expected = getattr(user, "nodeshare_email_code", None)
+        right = bool(pending and expected and secrets.compare_digest(expected, code))
+        if attribute_name != "email" or not right:
+            raise CodeMismatchException("Invalid verification code provided, please try again.")
+        self._verify_email_is_not_used(pool_of(self, access_token).id, pending)
+        verified = {"Name": "email_verified", "Value": "true"}
+        user.update_attributes([{"Name": "email", "Value": pending}, verified])
+        user.nodeshare_pending_email = user.nodeshare_email_code = None
+
+    def agnostic(name: str) -> Any:
+        def call(self: Any, access_token: str, *args: Any) -> Any:
+            return getattr(self._find_backend_by_access_token(access_token), name)(access_token, *args)
+
+        return call
+
+    def respond_code(self: Any) -> TYPE_RESPONSE:
+        self._get_region_agnostic_backend().get_user_attribute_verification_code(
+            self._get_param("AccessToken"), self._get_param("AttributeName")
+        )
+        return 200, {}, "{}"
+
+    def respond_verify(self: Any) -> TYPE_RESPONSE:
+        self._get_region_agnostic_backend().verify_user_attribute(
+            self._get_param("AccessToken"), self._get_param("AttributeName"), self._get_param("Code")
+        )
+        return 200, {}, "{}"
+
+    update_user_attributes.keeps_the_original = True  # type: ignore[attr-defined]
+    CognitoIdpBackend.update_user_attributes = update_user_attributes  # type: ignore[method-assign]
+    for name, backend_method, response in (
+        ("get_user_attribute_verification_code", get_user_attribute_verification_code, respond_code),
+        ("verify_user_attribute", verify_user_attribute, respond_verify),
+    ):
+        setattr(CognitoIdpBackend, name, backend_method)
+        setattr(RegionAgnosticBackend, name, agnostic(name))
+        setattr(CognitoIdpResponse, name, response)

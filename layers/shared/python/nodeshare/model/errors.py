@@ -70,6 +70,10 @@ class Conflict(DomainError):
     """A racing request changed the state first; the caller may retry."""
 
 
+class AddressTaken(Conflict):
+    """Another account's record names the address an account verified (`domain.users`)."""
+
+
 class RequestNotFound(DomainError):
     """No such request *for this caller*: others' requests are never revealed."""
 

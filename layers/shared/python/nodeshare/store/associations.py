@@ -35,3 +35,17 @@ def delete_stale(node_id: str, current_epoch: int) -> int:
         if applied(item.delete, condition=AssociationModel.epoch < current_epoch):
             deleted += 1
     return deleted
+
+
+def rename_user(user_id: str, old_name: str, new_name: str) -> int:
+    """Name the user by `new_name` on every association row of hers that names `old_name` (GSI
+    `by_user`); each write is conditioned on the old name, so it is idempotent. The count written."""
+    written = 0
+    for row in AssociationModel.by_user.query(user_id):
+        if row.user_name == old_name:
+            written += applied(
+                row.update,
+                actions=[AssociationModel.user_name.set(new_name)],
+                condition=AssociationModel.user_name == old_name,
+            )
+    return written

@@ -137,3 +137,28 @@ def forget_deleted(group_id: str, member_user_ids: Sequence[str]) -> int:
         ):
             forgotten += 1
     return forgotten
+
+
+def rename_member(group_id: str, user_id: str, old_name: str, new_name: str) -> bool:
+    """Key the user's membership of the group by `new_name` instead of `old_name` (an entry the
+    group already held for `new_name`, made before she had that address, becomes hers: a manager
+    if either was). Conditioned on the group's version as read; a group changed meanwhile is read
+    again (a few times). True when written."""
+    for _ in range(3):
+        group = get(group_id)
+        members = {member.user_name: member for member in group.members} if group else {}
+        mine = members.get(old_name)
+        if group is None or mine is None or mine.user_id != user_id:
+            return False
+        other = members.pop(new_name, None)
+        del members[old_name]
+        manager = mine.manager or bool(other and other.manager)
+        members[new_name] = GroupMember(user_id, new_name, manager)
+        as_map = {name: {"user_id": m.user_id or None, "manager": m.manager} for name, m in members.items()}
+        if applied(
+            GroupModel(group_id).update,
+            actions=[GroupModel.members.set(as_map), GroupModel.version.add(1)],
+            condition=(GroupModel.version == group.version) & (GroupModel.kind == USER_GROUP),
+        ):
+            return True
+    return False

@@ -177,6 +177,9 @@ class UserModel(Model):
     # taken off when the project is deleted, in the transaction that deletes it): the truth about
     # membership, on the user's row so the decision reads it in its first round trip.
     project_ids = UnicodeSetAttribute(null=True)
+    # When the account's deletion began (`domain.accounts.delete_account`): from then on its
+    # tokens are refused everywhere but on the deletion route, which may finish it.
+    deleting_at = NumberAttribute(null=True)
 
     by_user_name = UsersByName()
 

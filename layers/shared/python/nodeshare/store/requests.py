@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -242,3 +242,21 @@ def drop_stale_lines(node_id: str, current_epoch: int) -> int:
         )
         applied(header.delete, condition=size(RequestModel.node_epochs) == 0)
     return dropped
+
+
+def rename_party(user_id: str, partitions: Sequence[str], old_name: str, new_name: str) -> int:
+    """Name the user by `new_name` on every pending request she sent or received that names
+    `old_name` (the sparse pending indexes, in each of her `partitions`: one per kind of request).
+    Each write is conditioned on the old name: idempotent. The count written."""
+    written = 0
+    for partition in partitions:
+        for index, attribute in (
+            (RequestModel.pending_by_requester, RequestModel.requester_user_name),
+            (RequestModel.pending_by_invitee, RequestModel.invitee_user_name),
+        ):
+            for item in index.query(partition):
+                if getattr(item, attribute.attr_name) == old_name:
+                    written += applied(
+                        item.update, actions=[attribute.set(new_name)], condition=attribute == old_name
+                    )
+    return written
