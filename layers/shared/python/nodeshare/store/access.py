@@ -61,10 +61,10 @@ def load_for_decision(
     """What the decision needs about a principal and nodes, in two round trips (one BatchGetItem
     each, up to 100 keys; more keys, more batches):
 
-    1. the nodes (with the grants on them and the node groups holding them), the principal's and
-       `other_users`' associations with them, and the principal's (and `user_rows`') user rows,
-       which name its user groups and its projects (a project's users are on their rows: no
-       project item is read);
+    1. the nodes (with the grants on them and the node groups holding them; each node's config
+       item beside it: `node_keys`), the principal's and `other_users`' associations with them,
+       and the principal's (and `user_rows`') user rows, which name its user groups and its
+       projects (a project's users are on their rows: no project item is read);
     2. those user groups and node groups (with the grants on them), the nodes' owner groups (Kii:
        their members are owners), and the roles the nodes' primaries assigned to the principal
        (Symphony), which narrow what it may do there.
