@@ -19,8 +19,9 @@
    (`decision.listing_allowed`): its Query pages and user row, and four BatchGetItem steps of
    ceil(keys / 100) calls, never one more call per group. The joins past each limit are refused
    with 409 GroupLimitReached.
-4. Write units (bench/writes.py): one params write on a node with a small and with a large
-   config. Target: no index write (the node catalog index is keys only).
+4. Write units (bench/writes.py): one params write, by a user and by the node, on a node with a
+   small and with a large config. Target: no index write (the node catalog index is keys only),
+   and the same units with either config (the config is an item apart from the node item).
 5. Load on the local stack (bench/load.py): one stack in a subprocess, 1 and then 8 clients mixing
    params reads and writes and node listings for 15 s each (requests/s, p50 / p99 per operation),
    the stack's RSS and write time before and after 2,000 sequential params writes, and how long a

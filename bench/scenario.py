@@ -58,10 +58,12 @@ def _seed_to(stack: Any, nodes: int) -> None:
             )
             writes["nodeshare-nodes"].append(put({
                 "node_id": node_id, "catalog": "node", "name": "seeded", "type": "t",
-                "secret_hash": secret_hash,
-                "config": {"info": {}, "devices": []}, "params": {}, "tags": [], "scopes": {}, "epoch": 1,
+                "secret_hash": secret_hash, "params": {}, "tags": [], "scopes": {}, "epoch": 1,
                 "primary_user_id": owner, "connected": False, "connectivity_timestamp_ms": 0, "created_at": 0,
             }))  # fmt: skip
+            writes.setdefault("nodeshare-configs", []).append(
+                put({"node_id": node_id, "config": {"info": {}, "devices": []}})
+            )
             for user_id, role, level in ((owner, "primary", "rwp"), (guest, "secondary", "rw")):
                 writes["nodeshare-associations"].append(put({
                     "node_id": node_id, "user_id": user_id, "user_name": f"{user_id}@seed", "role": role,

@@ -31,6 +31,7 @@ from tests.support.client import LIGHT_CONFIG, LIGHT_PARAMS, Api, Caller, unique
 PROJECTS = {10: 1, 5000: 200}
 PRODUCTS = {10: 1, 5000: 200}
 UNCLAIMED_SHARE = 10  # one node in 10 is one nobody owns, in the discovery index
+EMPTY_CONFIG = {"info": {}, "devices": []}  # a seeded node's config, on its config item
 MANY_PROJECTS = 100  # `domain.projects.MAX_PROJECTS_PER_USER`
 
 THINGS, PRODUCTS_PAGE = "GET /v1/things (page of 25)", "GET /v1/products (page of 25)"
@@ -106,12 +107,14 @@ def _seed(stack: Any, size: int) -> list[str]:
         node_id = f"open{index:06d}"
         scopes, partition = _scoped(index, projects)
         nodes.append({"node_id": node_id, "catalog": "node", "name": "seeded", "type": "t",
-                      "secret_hash": secret_hash, "config": {"info": {}, "devices": []}, "params": {},
+                      "secret_hash": secret_hash, "params": {},
                       "tags": [], "scopes": scopes, "epoch": 0, "connected": False,
                       "connectivity_timestamp_ms": 0, "created_at": 0})  # fmt: skip
         entries.append({"scope": partition, "node_id": node_id})
     _write(stack, "nodeshare-groups", groups)
     _write(stack, "nodeshare-nodes", nodes)
+    configs = [{"node_id": node["node_id"], "config": EMPTY_CONFIG} for node in nodes]
+    _write(stack, "nodeshare-configs", configs)
     _write(stack, "nodeshare-discovery", entries)
     _seeded.update(projects=PROJECTS[size], products=PRODUCTS[size], nodes=unclaimed)
     return projects

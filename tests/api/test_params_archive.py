@@ -33,16 +33,21 @@ def owned_nodes(count: int) -> list[str]:
     """`count` nodes claimed by u-1 (epoch 1), and u-1's user row, as a claim leaves them."""
     put("nodeshare-users", {"user_id": "u-1", "user_name": OWNER_EMAIL, "created_at": 0})
     node_ids = [f"n{index:03d}" for index in range(count)]
-    for start in range(0, count, 12):
-        writes: dict[str, list[Any]] = {"nodeshare-nodes": [], "nodeshare-associations": []}
-        for node_id in node_ids[start : start + 12]:
+    for start in range(0, count, 8):  # three items a node, 25 a BatchWriteItem
+        writes: dict[str, list[Any]] = {
+            "nodeshare-nodes": [],
+            "nodeshare-configs": [],
+            "nodeshare-associations": [],
+        }
+        for node_id in node_ids[start : start + 8]:
             node = {"node_id": node_id, "catalog": "node", "name": "Light", "type": "Lightbulb",
-                    "secret_hash": "x", "config": LIGHT_CONFIG, "params": LIGHT_PARAMS, "tags": [],
+                    "secret_hash": "x", "params": LIGHT_PARAMS, "tags": [],
                     "scopes": {"users": ["all"]}, "epoch": 1, "primary_user_id": "u-1", "connected": False,
                     "connectivity_timestamp_ms": 0, "created_at": 0}  # fmt: skip
             row = {"node_id": node_id, "user_id": "u-1", "user_name": OWNER_EMAIL, "role": "primary",
                    "level": "rwp", "epoch": 1, "created_at": 0}  # fmt: skip
             writes["nodeshare-nodes"].append(_put_request(node))
+            writes["nodeshare-configs"].append(_put_request({"node_id": node_id, "config": LIGHT_CONFIG}))
             writes["nodeshare-associations"].append(_put_request(row))
         dynamodb().batch_write_item(RequestItems=writes)
     return node_ids

@@ -45,7 +45,7 @@ def put_nodes(count: int) -> list[tuple[str, dict[str, Any]]]:
     from nodeshare.store.models import NodeModel
 
     for index in range(count):
-        NodeModel(f"n{index}", name="n", type="t", secret_hash="x", config={}, params={}, created_at=0).save()
+        NodeModel(f"n{index}", name="n", type="t", secret_hash="x", params={}, created_at=0).save()
     return [(NodeModel.Meta.table_name, {"node_id": {"S": f"n{index}"}}) for index in range(count)]
 
 

@@ -92,9 +92,7 @@ def test_a_deleted_user_group_leaves_its_members_and_targets(aws):
 
     UserModel("u1", user_name="u1@x", created_at=0, group_ids={"ug-1", "ug-2"}).save()
     grants = {"group:ug-1": {"level": "rw", "epoch": 1}, "user:u1": {"level": "r", "epoch": 1}}
-    NodeModel(
-        "n1", name="L", type="t", secret_hash="h", config={}, params={}, created_at=0, grants=grants
-    ).save()
+    NodeModel("n1", name="L", type="t", secret_hash="h", params={}, created_at=0, grants=grants).save()
     members = {"u1@x": {"user_id": "u1", "manager": False}}
     group = GroupModel(
         "ug-1",

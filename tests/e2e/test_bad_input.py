@@ -14,6 +14,7 @@ TABLES = (
     "nodeshare-users",
     "nodeshare-requests",
     "nodeshare-archive",
+    "nodeshare-configs",
 )
 
 

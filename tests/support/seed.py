@@ -19,15 +19,16 @@ def _put(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def owned_nodes(stack: RunningStack, owner: Caller, count: int) -> list[str]:
-    """`count` registered nodes claimed by `owner`: node items with `owner` as primary under epoch 1
-    and the owner's association rows, exactly as `POST /v1/things/{id}/ownership` leaves them."""
+    """`count` registered nodes claimed by `owner`: node items with `owner` as primary under epoch 1,
+    their config items and the owner's association rows, exactly as `POST /v1/things/{id}/ownership`
+    leaves them."""
     dynamodb = stack.aws("dynamodb")
     node_ids = sorted(unique_node_id() for _ in range(count))
-    for start in range(0, count, 12):
-        chunk = node_ids[start : start + 12]
+    for start in range(0, count, 8):  # three items a node, 25 a BatchWriteItem
+        chunk = node_ids[start : start + 8]
         nodes = [
             _put({"node_id": node_id, "catalog": "node", "name": "Light", "type": "Lightbulb",
-                  "secret_hash": "scrypt$seeded$unusable", "config": LIGHT_CONFIG, "params": LIGHT_PARAMS,
+                  "secret_hash": "scrypt$seeded$unusable", "params": LIGHT_PARAMS,
                   "tags": [], "scopes": {"users": ["all"], "projects": []}, "epoch": EPOCH,
                   "primary_user_id": owner.user_id, "connected": False, "connectivity_timestamp_ms": 0,
                   "created_at": 0})
@@ -39,7 +40,7 @@ def owned_nodes(stack: RunningStack, owner: Caller, count: int) -> list[str]:
                   "level": "rwp", "epoch": EPOCH, "created_at": 0})
             for node_id in chunk
         ]  # fmt: skip
-        dynamodb.batch_write_item(
-            RequestItems={"nodeshare-nodes": nodes, "nodeshare-associations": associations}
-        )
+        configs = [_put({"node_id": node_id, "config": LIGHT_CONFIG}) for node_id in chunk]
+        tables = ("nodeshare-nodes", "nodeshare-configs", "nodeshare-associations")
+        dynamodb.batch_write_item(RequestItems=dict(zip(tables, (nodes, configs, associations), strict=True)))
     return node_ids

@@ -16,9 +16,12 @@ from nodeshare import schemas
 NODES, ASSOCIATIONS, USERS, REQUESTS, GROUPS = "nodes", "associations", "users", "requests", "groups"
 ARCHIVE = "archive"  # the params archive (`store.models.ArchiveModel`)
 DISCOVERY = "discovery"  # scoped discovery's index (`store.models.DiscoveryModel`)
+CONFIGS = "configs"  # nodes' configs, apart from the node items (`store.models.NodeConfigModel`)
+# A node as the store reads it: its item and its config item, in one BatchGetItem.
+NODE = (NODES, CONFIGS)
 # What the one decision point reads (`store.access.load_for_decision`): every route that asks it
 # about a node reads these.
-DECISION = (NODES, ASSOCIATIONS, USERS, GROUPS)
+DECISION = (*NODE, ASSOCIATIONS, USERS, GROUPS)
 
 
 class Caller(StrEnum):
@@ -119,7 +122,7 @@ ROUTES: tuple[Route, ...] = (
           query=("request", "verification_code"), while_deleting=True),
     # --- operators ---
     Route("register_node", "POST", "/v1/admin/nodes", "admin.register_node",
-          "Register a node (operators)", caller=OPERATOR, reads=(GROUPS,), writes=(NODES,),
+          "Register a node (operators)", caller=OPERATOR, reads=(GROUPS,), writes=NODE,
           body=schemas.REGISTER_NODE, query=("project", "withScopes")),
     Route("list_admin_nodes", "GET", "/v1/admin/nodes", "admin.list_nodes",
           "List every node (operators)", caller=OPERATOR, reads=DECISION,
@@ -128,7 +131,7 @@ ROUTES: tuple[Route, ...] = (
           "One node (operators)", caller=OPERATOR, reads=DECISION, query=("withScopes",)),
     Route("update_admin_node", "PUT", "/v1/admin/nodes/{node_id}", "admin.update_node",
           "Change a node: name, type, tags, config, params, secret, scopes (+id / -id) (operators)",
-          caller=OPERATOR, reads=DECISION, writes=(NODES,), body=schemas.OPERATOR_UPDATE_NODE,
+          caller=OPERATOR, reads=DECISION, writes=NODE, body=schemas.OPERATOR_UPDATE_NODE,
           query=("withScopes",)),
     Route("create_project", "POST", "/v1/admin/projects", "admin.create_project",
           "Create a project (EVRYTHNG): nodes scoped to it are in its users' scope (operators)",
@@ -198,25 +201,25 @@ ROUTES: tuple[Route, ...] = (
           "The public keys thing tokens are signed with (JWKS)", caller=PUBLIC, kms=(PUBLISH_KEY,)),
     Route("issue_thing_token", "POST", "/v1/things/{node_id}/token", "things.issue_thing_token",
           "Exchange a node's thing password for a short-lived thing token", caller=PUBLIC,
-          reads=(NODES,), writes=(REQUESTS,), kms=(SIGN,), body=schemas.THING_TOKEN),
+          reads=NODE, writes=(REQUESTS,), kms=(SIGN,), body=schemas.THING_TOKEN),
     Route("report_node_config", "PUT", "/v1/things/{node_id}/config", "things.report_node_config",
           "The node reports its config (devices, params and their properties)", caller=THING,
-          writes=(NODES,), body=schemas.NODE_CONFIG),
+          writes=NODE, body=schemas.NODE_CONFIG),
     Route("report_node_params", "PUT", "/v1/things/{node_id}/params", "things.report_node_params",
           "The node reports current param values: merged, checked against its config, archived",
-          caller=THING, writes=(NODES, ARCHIVE), body=schemas.PARAMS_PAYLOAD),
+          caller=THING, reads=NODE, writes=(NODES, ARCHIVE), body=schemas.PARAMS_PAYLOAD),
     Route("get_desired_params", "GET", "/v1/things/{node_id}/params", "things.get_desired_params",
           "The param values users wrote since a time (epoch ms), for the node to apply",
-          caller=THING, reads=(NODES, ARCHIVE), query=("since",)),
+          caller=THING, reads=(*NODE, ARCHIVE), query=("since",)),
     Route("report_connectivity", "PUT", "/v1/things/{node_id}/connectivity", "things.report_connectivity",
-          "The node reports whether it is connected", caller=THING, writes=(NODES,),
+          "The node reports whether it is connected", caller=THING, reads=NODE, writes=(NODES,),
           body=schemas.CONNECTIVITY),
     Route("confirm_node_mapping", "PUT", "/v1/things/{node_id}/mapping", "things.confirm_node_mapping",
           "The node confirms a user's mapping request with the secret key it was given",
           caller=THING, reads=DECISION, writes=(NODES, ASSOCIATIONS, REQUESTS), body=schemas.THING_MAPPING),
     Route("report_factory_reset", "POST", "/v1/things/{node_id}/reset", "things.report_factory_reset",
           "The node reports a factory reset: its primary may then be replaced by a password claim",
-          caller=THING, writes=(NODES,)),
+          caller=THING, reads=NODE, writes=(NODES,)),
     # --- the caller's nodes (RainMaker) ---
     Route("list_user_nodes", "GET", "/v1/user/nodes", "nodes.list_user_nodes",
           "The caller's nodes, optionally with details", reads=DECISION,

@@ -34,6 +34,7 @@ class Settings:
     groups_table: str
     archive_table: str
     discovery_table: str
+    configs_table: str
     user_pool_id: str
     user_pool_client_id: str
     # Where the users' tokens come from and their keys are (the Lambda authorizer of routes either
@@ -76,6 +77,7 @@ def settings() -> Settings:
         groups_table=env.get("GROUPS_TABLE", "nodeshare-groups"),
         archive_table=env.get("ARCHIVE_TABLE", "nodeshare-archive"),
         discovery_table=env.get("DISCOVERY_TABLE", "nodeshare-discovery"),
+        configs_table=env.get("CONFIGS_TABLE", "nodeshare-configs"),
         user_pool_id=env.get("USER_POOL_ID", ""),
         user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
         user_pool_issuer=_pool_issuer(env),

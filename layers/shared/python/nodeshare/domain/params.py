@@ -17,14 +17,14 @@ from nodeshare.domain.stored_json import check_storable, serialized_size
 from nodeshare.model.errors import InvalidParams
 
 # A RainMaker config nests 6 levels where it is deepest (config, devices, a device, its params, a
-# param, its bounds); 12 leaves room for vendors' attributes. 32 KB is half a request body and a
-# twelfth of a node item's 400 KB, which also holds its params. Params written at once:
-# `stored_json`'s defaults (8 KB, 8 levels).
+# param, its bounds); 12 leaves room for vendors' attributes. 32 KB is half a request body, on an
+# item of its own (`store.models.NodeConfigModel`: params writes do not pay for it). Params
+# written at once: `stored_json`'s defaults (8 KB, 8 levels).
 CONFIG_MAX_BYTES = 32 * 1024
 CONFIG_MAX_DEPTH = 12
 # A node's params, merged from every write, stay far below DynamoDB's 400 KB item, which also holds
-# the config (32 KB), the grants and the lists of secondaries: past it, a write is a 400, never a
-# 500 from DynamoDB.
+# the grants and the lists of secondaries (the config is an item apart): past it, a write is a
+# 400, never a 500 from DynamoDB.
 MAX_NODE_PARAMS_BYTES = 64 * 1024
 
 ParamsPayload = dict[str, dict[str, Any]]

@@ -21,10 +21,12 @@ from nodeshare.store.models import (
     USER_GROUP,
     AssociationModel,
     GroupModel,
+    NodeConfigModel,
     NodeModel,
     UserModel,
 )
 from nodeshare.store.records import (
+    plain,
     to_association,
     to_node,
     to_node_group,
@@ -59,10 +61,10 @@ def load_for_decision(
     """What the decision needs about a principal and nodes, in two round trips (one BatchGetItem
     each, up to 100 keys; more keys, more batches):
 
-    1. the nodes (with the grants on them and the node groups holding them), the principal's and
-       `other_users`' associations with them, and the principal's (and `user_rows`') user rows,
-       which name its user groups and its projects (a project's users are on their rows: no
-       project item is read);
+    1. the nodes (with the grants on them and the node groups holding them; each node's config
+       item beside it: `node_keys`), the principal's and `other_users`' associations with them,
+       and the principal's (and `user_rows`') user rows, which name its user groups and its
+       projects (a project's users are on their rows: no project item is read);
     2. those user groups and node groups (with the grants on them), the nodes' owner groups (Kii:
        their members are owners), and the roles the nodes' primaries assigned to the principal
        (Symphony), which narrow what it may do there.
@@ -92,25 +94,44 @@ def load(node_ids: Sequence[str], user_ids: Sequence[str], user_rows: Sequence[s
     """Every node, each listed user's association with each node, and the `user_rows` users."""
     keys: list[tuple[str, dict[str, Any]]] = []
     for node_id in dict.fromkeys(node_ids):
-        keys.append((NodeModel.Meta.table_name, {"node_id": {"S": node_id}}))
+        keys.extend(node_keys([node_id]))
         keys.extend(
             (AssociationModel.Meta.table_name, {"node_id": {"S": node_id}, "user_id": {"S": user_id}})
             for user_id in dict.fromkeys(user_ids)
         )
     users_table = UserModel.Meta.table_name
     keys.extend((users_table, {"user_id": {"S": user_id}}) for user_id in dict.fromkeys(user_rows))
-    facts = Facts()
-    for table, raw in batch_get_keys(keys):
-        if table == NodeModel.Meta.table_name:
-            node = to_node(NodeModel.from_raw_data(raw))
-            facts.nodes[node.node_id] = node
-        elif table == AssociationModel.Meta.table_name:
+    found = batch_get_keys(keys)
+    facts = Facts(nodes=nodes_from(found))
+    for table, raw in found:
+        if table == AssociationModel.Meta.table_name:
             association = to_association(AssociationModel.from_raw_data(raw))
             facts.associations[(association.node_id, association.user_id)] = association
-        else:
+        elif table == users_table:
             user = to_user(UserModel.from_raw_data(raw))
             facts.users[user.user_id] = user
     return facts
+
+
+def node_keys(node_ids: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The keys a node is read by: its item and its config item (`NodeModel`, why apart)."""
+    return [
+        (model.Meta.table_name, {"node_id": {"S": node_id}})
+        for node_id in dict.fromkeys(node_ids)
+        for model in (NodeModel, NodeConfigModel)
+    ]
+
+
+def nodes_from(found: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Node]:
+    """The nodes among items read by `node_keys` (with anything else): a node whose item was
+    found, with its config (none: an empty config)."""
+    configs = {
+        raw["node_id"]["S"]: NodeConfigModel.from_raw_data(raw).config
+        for table, raw in found
+        if table == NodeConfigModel.Meta.table_name
+    }
+    nodes = (NodeModel.from_raw_data(raw) for table, raw in found if table == NodeModel.Meta.table_name)
+    return {item.node_id: to_node(item, plain(configs.get(item.node_id)) or {}) for item in nodes}
 
 
 def batch_get_keys(keys: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:

@@ -32,8 +32,9 @@ class NodesByCatalog(GlobalSecondaryIndex["NodeModel"]):
     """Operators' list of every node, in node_id order (`GET /v1/admin/nodes`).
 
     Keys only: its one reader needs whole items (config, params), which it reads by key after the
-    Query (`store.nodes.list_page`: one BatchGetItem per page of up to 100). Projecting more would
-    copy every node write into the index: a params write would pay its item's size twice."""
+    Query (`store.nodes.list_page`: BatchGetItems of the node and config items of a page).
+    Projecting more would copy every node write into the index: a params write would pay its
+    item's size twice."""
 
     class Meta:
         index_name = "by_catalog"
@@ -45,6 +46,16 @@ class NodesByCatalog(GlobalSecondaryIndex["NodeModel"]):
 
 class NodeModel(Model):
     """One item per node. `epoch` and `primary_user_id` are the truth about ownership.
+
+    Its config is not here but in its own item (`NodeConfigModel`), so that the frequent writes
+    of this item (params writes, each a TransactWriteItems with its archive record; a thing's
+    reports) are billed by the size of what changes with them, not of the config: DynamoDB bills
+    a write of an item by the item's whole size (the larger of before and after, 1 KB a write
+    unit, twice in a transaction), however little of it the write changes. The config is written
+    rarely (registration, an operator's change, a thing's report of it), always in a transaction
+    with this item, which moves `access_version` (params checked against the old config are
+    refused); every read of a node reads both items in the same BatchGetItem. `python -m bench
+    writes` shows a params write's units for a small and a large config (README, "Cost").
 
     `secondary_user_ids` copies who the current epoch's secondaries are from their association
     rows, and is written in the same transaction as each of them (claim and release clear it,
@@ -69,7 +80,6 @@ class NodeModel(Model):
     name = UnicodeAttribute()
     type = UnicodeAttribute()
     secret_hash = UnicodeAttribute()
-    config = MapAttribute()  # type: ignore[var-annotated]
     params = MapAttribute()  # type: ignore[var-annotated]
     tags = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     scopes = MapAttribute(default=dict)  # type: ignore[var-annotated]
@@ -107,6 +117,20 @@ class NodeModel(Model):
     cascade_hint = BooleanAttribute(null=True)
 
     by_catalog = NodesByCatalog()
+
+
+class NodeConfigModel(Model):
+    """A node's config (the RainMaker node config: info, devices, their params' definitions), in
+    an item of its own beside the node item (see `NodeModel`, why): created with the node, replaced
+    in the transaction that moves the node's `access_version`, read with the node item."""
+
+    class Meta(ClientTimeouts):
+        table_name = settings().configs_table
+        region = settings().region
+        billing_mode = PAY_PER_REQUEST
+
+    node_id = UnicodeAttribute(hash_key=True)
+    config = MapAttribute()  # type: ignore[var-annotated]
 
 
 class AssociationsByUser(GlobalSecondaryIndex["AssociationModel"]):
@@ -442,4 +466,5 @@ TABLES: tuple[TableDefinition, ...] = (
     TableDefinition("groups", GroupModel, stream=True),
     TableDefinition("archive", ArchiveModel, stream=False, ttl_attribute="expires_at"),
     TableDefinition("discovery", DiscoveryModel, stream=False),
+    TableDefinition("configs", NodeConfigModel, stream=False),
 )

@@ -1,4 +1,13 @@
-"""Nodes: registration, listing, and the writes that change ownership or params."""
+"""Nodes: registration, listing, and the writes that change ownership or params.
+
+A node is two items: the node item (`NodeModel`: who owns it, who may use it, its params) and its
+config item (`NodeConfigModel`). Every read of a node reads both in one BatchGetItem (no round trip
+more than one item); the config is written only with the node item, in one transaction. Apart,
+because DynamoDB bills a write of an item by the item's whole size, not by what the write changes:
+a params write (`write_params`, `report_params`) writes the node item and its archive record, so
+its write units follow the node's params and access lists, never its config (up to 32 KB:
+`domain.params.CONFIG_MAX_BYTES`). A ConditionCheck on an item would not avoid that: in a
+TransactWriteItems it is billed as a write of the item checked (README, "Cost")."""
 
 from __future__ import annotations
 
@@ -13,9 +22,9 @@ from pynamodb.transactions import TransactWrite
 from nodeshare.model.entities import ArchiveRecord, Node, Role
 from nodeshare.model.errors import Conflict, NodeAlreadyExists
 from nodeshare.model.levels import Level
-from nodeshare.store.access import batch_get_keys
+from nodeshare.store.access import batch_get_keys, node_keys, nodes_from
 from nodeshare.store.conditions import refused_as
-from nodeshare.store.models import NODE_CATALOG, ArchiveModel, AssociationModel, NodeModel
+from nodeshare.store.models import NODE_CATALOG, ArchiveModel, AssociationModel, NodeConfigModel, NodeModel
 from nodeshare.store.records import archive_item, to_node
 
 
@@ -34,13 +43,13 @@ def access_unchanged(node: Node) -> Any:
 
 
 def create(node: Node) -> None:
-    """Register a node; refused if the id is taken."""
+    """Register a node, its item and its config item in one transaction; refused if the id is
+    taken."""
     item = NodeModel(
         node.node_id,
         name=node.name,
         type=node.type,
         secret_hash=node.secret_hash,
-        config=node.config,
         params=node.params,
         tags=list(node.tags),
         scopes=node.scopes,
@@ -48,23 +57,23 @@ def create(node: Node) -> None:
         created_at=node.created_at,
         product_id=node.product_id,
     )
-    with refused_as(NodeAlreadyExists(f"Node {node.node_id} already exists")):
-        item.save(condition=NodeModel.node_id.does_not_exist())
+    with (
+        refused_as(NodeAlreadyExists(f"Node {node.node_id} already exists")),
+        TransactWrite(connection=_connection()) as transaction,
+    ):
+        transaction.save(item, condition=NodeModel.node_id.does_not_exist())
+        transaction.save(NodeConfigModel(node.node_id, config=node.config))
 
 
 def get(node_id: str) -> Node | None:
-    try:
-        return to_node(NodeModel.get(node_id, consistent_read=True))
-    except NodeModel.DoesNotExist:
-        return None
+    """One node (its item and its config item), strongly consistent: one BatchGetItem."""
+    return get_many([node_id]).get(node_id)
 
 
 def get_many(node_ids: list[str]) -> dict[str, Node]:
-    """Nodes by id in one BatchGetItem per 100 ids; missing ids are left out."""
-    table = NodeModel.Meta.table_name
-    found = batch_get_keys([(table, {"node_id": {"S": node_id}}) for node_id in dict.fromkeys(node_ids)])
-    nodes = [to_node(NodeModel.from_raw_data(raw)) for _, raw in found]
-    return {node.node_id: node for node in nodes}
+    """Nodes by id, each its two items (`node_keys`), 100 keys per BatchGetItem; missing ids are
+    left out."""
+    return nodes_from(batch_get_keys(node_keys(node_ids)))
 
 
 def list_page(start_id: str | None, limit: int) -> tuple[list[Node], str | None]:
@@ -239,7 +248,8 @@ def write_details(node: Node, tags: tuple[str, ...], metadata: dict[str, Any]) -
 
 
 def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[str, dict[str, Any]]) -> Node:
-    """An operator's change of a node, one UpdateItem: `fields` replaces whole attributes (name,
+    """An operator's change of a node, one UpdateItem (with the config item's Put in one
+    transaction when the config changes): `fields` replaces whole attributes (name,
     type, tags, secret_hash, config, params, scopes, product_id; None removes one),
     `param_values` sets single params in place
     (`{device: {param: value}}`), as a user's write does, so neither loses the other's values.
@@ -251,9 +261,11 @@ def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[st
     also moves `access_version`, so a user's params write checked against the old config is
     refused (409) rather than written under the new one. Returns the node as written."""
     condition: Any = NodeModel.node_id.exists()
+    config = fields.get("config")
     actions: list[Action] = [
         getattr(NodeModel, name).set(value) if value is not None else getattr(NodeModel, name).remove()
         for name, value in fields.items()
+        if name != "config"
     ]
     actions += [
         NodeModel.params[device][param].set(value)
@@ -270,10 +282,29 @@ def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[st
         actions.append(NodeModel.secret_version.add(1))  # every earlier thing token stops working
     # Scopes may change (discovery follows): operators' changes are rare, the stream sees them all.
     actions.append(NodeModel.cascade_hint.set(True))
+    if config is not None:
+        # A transaction returns no item: the node as written is the one read with the changes.
+        _write_with_config(node, actions, condition, config)
+        written: dict[str, Any] = dict(fields)
+        if "tags" in written:
+            written["tags"] = tuple(written["tags"])
+        secret_version = node.secret_version + (1 if "secret_hash" in fields else 0)
+        return replace(node, **written, access_version=node.access_version + 1, secret_version=secret_version)
     item = NodeModel(node.node_id)
     with refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")):
         item.update(actions=actions, condition=condition)
-    return to_node(item)
+    return to_node(item, node.config)
+
+
+def _write_with_config(node: Node, actions: Sequence[Action], condition: Any, config: dict[str, Any]) -> None:
+    """The node item's update and its config item's replacement, in one transaction (both or
+    neither), conditioned on the node item."""
+    with (
+        refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")),
+        TransactWrite(connection=_connection()) as transaction,
+    ):
+        transaction.update(NodeModel(node.node_id), actions=list(actions), condition=condition)
+        transaction.save(NodeConfigModel(node.node_id, config=config))
 
 
 def secret_as_read(node: Node) -> Any:
@@ -284,15 +315,12 @@ def secret_as_read(node: Node) -> Any:
 
 
 def report_config(node: Node, config: dict[str, Any], params: dict[str, dict[str, Any]]) -> None:
-    """A thing replaces its config (and the params kept under it) in one UpdateItem: conditioned
-    on its secret and on the node's access as read; moves `access_version`, so a user's params
-    write checked against the old config is refused (409) rather than written under the new one."""
-    actions = [
-        NodeModel.config.set(config),
-        NodeModel.params.set(params),
-        NodeModel.access_version.set(node.access_version + 1),
-    ]
-    _report(node, actions, access_unchanged(node))
+    """A thing replaces its config (and the params kept under it) in one transaction of its two
+    items, conditioned on its secret and on the node's access as read; moves `access_version`,
+    so a user's params write checked against the old config is refused (409) rather than written
+    under the new one."""
+    actions = [NodeModel.params.set(params), NodeModel.access_version.set(node.access_version + 1)]
+    _write_with_config(node, actions, access_unchanged(node) & secret_as_read(node), config)
 
 
 def report_params(node: Node, values: dict[str, dict[str, Any]], record: ArchiveRecord) -> None:

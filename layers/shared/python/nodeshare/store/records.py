@@ -38,12 +38,13 @@ def plain(value: Any) -> Any:
     return value
 
 
-def to_node(item: NodeModel) -> Node:
+def to_node(item: NodeModel, config: dict[str, Any]) -> Node:
+    """A node from its item and its config (an item of its own: `NodeConfigModel`)."""
     return Node(
         node_id=item.node_id,
         name=item.name,
         type=item.type,
-        config=plain(item.config),
+        config=config,
         params=plain(item.params),
         epoch=int(item.epoch),
         primary_user_id=item.primary_user_id,
