@@ -75,3 +75,39 @@ def test_a_params_write_costs_the_same_write_units_with_a_small_and_a_large_conf
     assert on_small.write_units == on_large.write_units == 4
     assert on_small.index_write_units == on_large.index_write_units == 0
     assert on_large.largest_item_bytes < 1024
+
+
+def test_a_node_item_written_before_configs_had_items_keeps_its_config(aws):
+    """An upgrade must not leave a node without its config: a node item written with its config on
+    it (before the configs table) reads with that config, until the config is next written, which
+    moves it to its own item and off the node item."""
+    import boto3
+    from nodeshare.settings import settings
+
+    node_id = claimed_node("legacy1", SMALL_CONFIG)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    # As an older version left it: the config on the node item, no config item
+    dynamodb.delete_item(TableName=settings().configs_table, Key={"node_id": {"S": node_id}})
+    dynamodb.update_item(
+        TableName=settings().nodes_table,
+        Key={"node_id": {"S": node_id}},
+        UpdateExpression="SET config = :config",
+        ExpressionAttributeValues={":config": {"M": {"info": {"M": {}}, "devices": {"L": [
+            {"M": {"name": {"S": "Dev0"}, "params": {"L": [{"M": {
+                "name": {"S": "P0"}, "data_type": {"S": "int"},
+                "properties": {"L": [{"S": "read"}, {"S": "write"}]},
+            }}]}}}
+        ]}}}},
+    )  # fmt: skip
+    config = call("get_node_config", claims=OWNER, query=f"node_id={node_id}")
+    assert config["statusCode"] == 200 and json.loads(config["body"])["devices"][0]["name"] == "Dev0"
+    assert write_units("set_node_params", node_id)  # params are still checked against it
+
+    changed = {**SMALL_CONFIG, "info": {"name": "renamed"}}
+    update = call("update_admin_node", claims=OPERATOR, body=json.dumps({"config": changed}),
+                  path_params={"node_id": node_id})  # fmt: skip
+    assert update["statusCode"] == 200, update["body"]
+    item = dynamodb.get_item(TableName=settings().nodes_table, Key={"node_id": {"S": node_id}})["Item"]
+    assert "config" not in item
+    config = call("get_node_config", claims=OWNER, query=f"node_id={node_id}")
+    assert json.loads(config["body"])["info"] == {"name": "renamed"}

@@ -124,14 +124,18 @@ def node_keys(node_ids: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
 
 def nodes_from(found: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Node]:
     """The nodes among items read by `node_keys` (with anything else): a node whose item was
-    found, with its config (none: an empty config)."""
+    found, with its config (no config item: the one its item held before configs had items of
+    their own, else an empty config)."""
     configs = {
         raw["node_id"]["S"]: NodeConfigModel.from_raw_data(raw).config
         for table, raw in found
         if table == NodeConfigModel.Meta.table_name
     }
     nodes = (NodeModel.from_raw_data(raw) for table, raw in found if table == NodeModel.Meta.table_name)
-    return {item.node_id: to_node(item, plain(configs.get(item.node_id)) or {}) for item in nodes}
+    return {
+        item.node_id: to_node(item, plain(configs.get(item.node_id, item.config_before_its_own_item)) or {})
+        for item in nodes
+    }
 
 
 def batch_get_keys(keys: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:

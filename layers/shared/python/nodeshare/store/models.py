@@ -115,6 +115,10 @@ class NodeModel(Model):
     # what the cascade acts on (epoch, primary, owner groups, scopes), removed by params and
     # connectivity writes, so those never invoke the stream processor. Absent: not set since.
     cascade_hint = BooleanAttribute(null=True)
+    # The config as items written before it had an item of its own held it: read only when the
+    # node has no config item (`store.access.nodes_from`), removed when the config is next written
+    # (`store.nodes._write_with_config`), so an upgrade leaves no node without its config.
+    config_before_its_own_item = MapAttribute(attr_name="config", null=True)  # type: ignore[var-annotated]
 
     by_catalog = NodesByCatalog()
 

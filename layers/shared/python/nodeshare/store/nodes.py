@@ -298,12 +298,13 @@ def update_by_operator(node: Node, fields: dict[str, Any], param_values: dict[st
 
 def _write_with_config(node: Node, actions: Sequence[Action], condition: Any, config: dict[str, Any]) -> None:
     """The node item's update and its config item's replacement, in one transaction (both or
-    neither), conditioned on the node item."""
+    neither), conditioned on the node item; the config an older node item held goes with it."""
+    actions = [*actions, NodeModel.config_before_its_own_item.remove()]
     with (
         refused_as(Conflict(f"Node {node.node_id} changed meanwhile; retry")),
         TransactWrite(connection=_connection()) as transaction,
     ):
-        transaction.update(NodeModel(node.node_id), actions=list(actions), condition=condition)
+        transaction.update(NodeModel(node.node_id), actions=actions, condition=condition)
         transaction.save(NodeConfigModel(node.node_id, config=config))
 
 
