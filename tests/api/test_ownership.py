@@ -207,8 +207,13 @@ def test_a_user_starts_a_pin_only_for_itself_or_its_groups(family):
 
 
 def test_a_pin_expires_exactly(family, monkeypatch: pytest.MonkeyPatch):
+    import time
+
     from nodeshare.settings import settings
 
+    frozen = time.time()  # the clock stands still: a second passing mid-test must not decide it
+    monkeypatch.setattr(time, "time", lambda: frozen)
+    monkeypatch.setattr(time, "time_ns", lambda: int(frozen * 1e9))
     code = pin(ALICE, "user:u-1")
     monkeypatch.setenv("CLOCK_OFFSET_SECONDS", str(settings().pin_ttl_seconds))
     assert status_of(confirm(THING, code)) == 404
