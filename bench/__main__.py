@@ -29,8 +29,9 @@
    doubled, a stop within 10 s.
 6. Cold import (bench/imports.py), as Lambda runs it: each handler module is imported in a fresh
    interpreter from the function's code and the layer as synthesized, without bytecode, as is the
-   baseline `import boto3; boto3.client("dynamodb")` (the runtime's boto3, compiled), interleaved,
-   in the same run. Target: the median ratio handler / baseline at most 1.3.
+   baseline `import boto3; boto3.client("dynamodb")` (the runtime's boto3, compiled), one baseline
+   run just before each handler run, in the same run. Target: each handler's median paired ratio
+   handler / baseline at most 1.3; a summary line gives the median, the worst and how many are.
 
 Exit status 1 when a target is missed.
 """

@@ -91,7 +91,7 @@ class RouteArea(NestedStack):
     ) -> lambda_.Function:
         construct_id = pascal(route.operation)
         used = {name: tables[name] for name in route.tables}
-        function = functions.make(self, construct_id, route.handler, used, route.summary)
+        function = functions.make(self, construct_id, route.handler, used, route.summary, snap_start=True)
         for name in route.tables:
             if name not in route.writes:
                 tables[name].grant_read_data(function)
@@ -111,7 +111,9 @@ class RouteArea(NestedStack):
             f"{construct_id}Route",
             http_api=api.http_api,
             route_key=apigwv2.HttpRouteKey.with_(route.path, apigwv2.HttpMethod(route.method)),
-            integration=integrations.HttpLambdaIntegration(f"{construct_id}Integration", function),
+            integration=integrations.HttpLambdaIntegration(
+                f"{construct_id}Integration", functions.invoked(function)
+            ),
             authorizer=authorizer,
         )
         if authorizer is None:

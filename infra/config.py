@@ -16,6 +16,7 @@ three, the stage throttled to 100 requests/s (burst 200), Powertools logging at 
 | `alarm_email` | none | an e-mail subscription to the alarm topic (`infra/monitoring.py`) |
 | `metrics_namespace` | `nodeshare` | the business counts' CloudWatch namespace (Powertools') |
 | `defaultNodeScope` | `all` | the scope of a node registered without any (`domain.scopes`) |
+| `snap_start` | `false` | `true`: route functions start from SnapStart snapshots (README: its cost) |
 
 A value CDK's `-c` passes as a string ("7") is read as the number it spells; anything out of range
 stops the synth with the key's name, never falling back to a default. Without `throttle_burst`, the
@@ -46,6 +47,7 @@ KEYS = (
     "alarm_email",
     "metrics_namespace",
     "defaultNodeScope",
+    "snap_start",
 )
 # CloudWatch's own rule for a namespace: printable ASCII, at most 255, not starting with "AWS/".
 _NAMESPACE = re.compile(r"^(?!AWS/)[0-9A-Za-z.\-_/#:]{1,255}$")
@@ -93,6 +95,7 @@ class StageConfig:
     alarm_email: str | None = None
     metrics_namespace: str = "nodeshare"
     default_node_scope: str = DEFAULT_NODE_SCOPES[0]
+    snap_start: bool = False
 
     @property
     def removal_policy(self) -> RemovalPolicy:
@@ -145,6 +148,7 @@ class StageConfig:
             default_node_scope=_choice(
                 given, "defaultNodeScope", default.default_node_scope, DEFAULT_NODE_SCOPES
             ),
+            snap_start=_flag(given, "snap_start", default.snap_start),
         )
 
 
@@ -167,6 +171,16 @@ def _choice(
     if value not in allowed:
         raise ValueError(f"{key} must be one of {', '.join(allowed)}, not {value!r}")
     return next(choice for choice in allowed if choice == value)  # the enum member, if one
+
+
+def _flag(given: Mapping[str, Any], key: str, default: bool) -> bool:
+    """A JSON boolean (cdk.json), or "true" / "false" as `-c key=value` passes it."""
+    value = given.get(key, default)
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "false"):
+        return str(value).lower() == "true"
+    raise ValueError(f"{key} must be true or false, not {value!r}")
 
 
 def _retention(given: Mapping[str, Any], key: str, default: int) -> int:

@@ -57,6 +57,8 @@ class FunctionFactory:
     ) -> None:
         self.layer = layer
         self.common_env = common_env
+        self.config = config or StageConfig()
+        self._snap_started: set[str] = set()  # node paths of the functions made with SnapStart
         self.made: list[lambda_.Function] = []  # every function, in the order made (monitoring)
         # A code asset binds to one stack: one `Code` per stack (same files, same hash, one upload).
         self._code: dict[str, lambda_.Code] = {}
@@ -66,7 +68,7 @@ class FunctionFactory:
         self.log_group = logs.LogGroup(
             scope,
             "FunctionLogs",
-            retention=(config or StageConfig()).function_log_retention,
+            retention=self.config.function_log_retention,
             removal_policy=RemovalPolicy.DESTROY,
         )
 
@@ -87,6 +89,7 @@ class FunctionFactory:
         description: str,
         timeout_seconds: int = 10,
         exclude_env: tuple[str, ...] = (),
+        snap_start: bool = False,
     ) -> lambda_.Function:
         """A function for `functions/<handler_module>.py` in `scope`, told the names of `tables`
         (the caller grants the access) and the common settings but `exclude_env`, with its own
@@ -111,6 +114,28 @@ class FunctionFactory:
             # SDK in the layer: the cold-start budget (README) has no room for aws-xray-sdk.
             tracing=lambda_.Tracing.ACTIVE,
             description=description,
+            **self._snap_start(snap_start),
         )
+        if self._snap_start(snap_start):
+            self._snap_started.add(function.node.path)
         self.made.append(function)
         return function
+
+    def _snap_start(self, wanted: bool) -> dict[str, object]:
+        """SnapStart on published versions, for a function that asks for it (the routes') when the
+        stage setting `snap_start` is on; a version replaced by a newer one is deleted with its
+        snapshot (which is billed while cached: README, "Cold start")."""
+        if not (wanted and self.config.snap_start):
+            return {}
+        return {
+            "snap_start": lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,
+            "current_version_options": lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
+        }
+
+    def invoked(self, function: lambda_.Function) -> lambda_.IFunction:
+        """What API Gateway invokes for `function` (call once per function): with SnapStart, its
+        alias `live` on the current version (a snapshot exists for published versions only;
+        `$LATEST` would initialize from scratch), else the function itself."""
+        if function.node.path not in self._snap_started:
+            return function
+        return lambda_.Alias(function, "Live", alias_name="live", version=function.current_version)

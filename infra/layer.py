@@ -1,8 +1,9 @@
 """The shared layer: the `nodeshare` package plus its third-party packages, bundled without Docker.
 
 CDK calls `PipBundling.try_bundle`, which pip-installs `layers/shared/requirements.txt` for
-Lambda's platform into the asset and copies the package beside it. The installed packages are
-cached by the hash of the requirements, so repeated synths only copy.
+Lambda's platform into the asset, makes the package `__init__`s named in `infra/lazy_inits.py` lazy
+(README, "Cold start"), and copies the package beside it. The installed packages are cached by the
+hash of the requirements and of that rewriting, so repeated synths only copy.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra import LAYER_SOURCE, ROOT
+from infra import LAYER_SOURCE, ROOT, lazy_inits
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -36,7 +37,9 @@ class PipBundling:
     def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
         requirements = self.source / "requirements.txt"
         key = hashlib.sha256(
-            requirements.read_bytes() + f"{_PLATFORM} {RUNTIME.name} no-compile".encode()
+            requirements.read_bytes()
+            + f"{_PLATFORM} {RUNTIME.name} no-compile".encode()
+            + Path(lazy_inits.__file__).read_bytes()  # a change to the rewriting rebuilds
         ).hexdigest()[:16]
         packages = CACHE / key
         if not packages.exists():
@@ -53,6 +56,8 @@ class PipBundling:
                 ],
                 check=True,
             )  # fmt: skip
+            for package in lazy_inits.LAZY_PACKAGES:  # fewer modules compiled at each cold start
+                lazy_inits.rewrite(staging, package)
             try:
                 staging.rename(packages)
             except OSError:

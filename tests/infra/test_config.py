@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import RemovalPolicy
+from nodeshare.routes import ROUTES
 
 from infra import ROOT
 from infra.config import KEYS, Stage, StageConfig
@@ -25,6 +26,7 @@ DEV = {
     "alarm_email": "ops@example.test",
     "metrics_namespace": "acme/nodeshare",
     "defaultNodeScope": "none",
+    "snap_start": "true",
 }
 
 
@@ -38,6 +40,7 @@ def test_no_context_is_todays_stack() -> None:
     assert (config.throttle_rate, config.throttle_burst) == (100, 200)
     assert (config.log_level, config.alarm_email, config.metrics_namespace) == ("INFO", None, "nodeshare")
     assert config.default_node_scope == "all"
+    assert config.snap_start is False
 
 
 def test_values_given_as_strings_on_the_command_line_are_read() -> None:
@@ -47,6 +50,7 @@ def test_values_given_as_strings_on_the_command_line_are_read() -> None:
     assert config.removal_policy == RemovalPolicy.DESTROY and config.deletion_protection is False
     assert (config.function_log_retention_days, config.access_log_retention_days) == (7, 14)
     assert (config.throttle_rate, config.throttle_burst, config.log_level) == (20, 40, "DEBUG")
+    assert config.snap_start is True and StageConfig.parse({"snap_start": False}).snap_start is False
     assert set(DEV) == set(KEYS)
 
 
@@ -62,6 +66,7 @@ def test_values_given_as_strings_on_the_command_line_are_read() -> None:
         ({"alarm_email": "ops"}, "alarm_email"),
         ({"metrics_namespace": "AWS/Lambda"}, "metrics_namespace"),  # AWS's own namespaces
         ({"defaultNodeScope": "everyone"}, "defaultNodeScope"),
+        ({"snap_start": "yes"}, "snap_start"),
         ({"stage_name": "dev"}, "stage_name"),  # a misspelt key is not silently ignored
     ],
 )
@@ -104,6 +109,17 @@ def test_the_default_stack_keeps_its_data(template: dict[str, Any]) -> None:
         for group in resources_of_type(template, "AWS::Logs::LogGroup").values()
     }
     assert retention == {30, 90}
+    functions = resources_of_type(template, "AWS::Lambda::Function").values()
+    assert not [function for function in functions if "SnapStart" in function["Properties"]]
+    assert not resources_of_type(template, "AWS::Lambda::Alias")
+
+
+def _integration_targets(template: dict[str, Any]) -> list[Any]:
+    """What each route's integration invokes (the `Ref` or `Fn::GetAtt` in its URI)."""
+    return [
+        integration["Properties"]["IntegrationUri"]
+        for integration in resources_of_type(template, "AWS::ApiGatewayV2::Integration").values()
+    ]
 
 
 def test_a_dev_stage_from_the_context_sets_everything_it_names(tmp_path: Path) -> None:
@@ -136,6 +152,20 @@ def test_a_dev_stage_from_the_context_sets_everything_it_names(tmp_path: Path) -
     _, dashboard = only_resource(template, "AWS::CloudWatch::Dashboard")
     assert '"acme/nodeshare"' in str(dashboard["Properties"]["DashboardBody"])
     assert dashboard["Properties"]["DashboardName"] == STACK_NAME
+    # SnapStart: every route's function snapshots its published versions, and API Gateway invokes
+    # the alias `live` on the current one; the authorizer and the stream processor stay as they are.
+    functions = resources_of_type(template, "AWS::Lambda::Function")
+    aliases = resources_of_type(template, "AWS::Lambda::Alias")
+    targets = _integration_targets(template)
+    assert targets and all(target.get("Ref") in aliases for target in targets)
+    assert {alias["Properties"]["Name"] for alias in aliases.values()} == {"live"}
+    snap_started = {
+        logical_id
+        for logical_id, function in functions.items()
+        if function["Properties"].get("SnapStart") == {"ApplyOn": "PublishedVersions"}
+    }
+    assert {alias["Properties"]["FunctionName"]["Ref"] for alias in aliases.values()} == snap_started
+    assert len(snap_started) == len(targets) == len(ROUTES) < len(functions)  # the routes' alone
 
 
 def test_the_makefile_pins_the_cdk_cli_to_one_version() -> None:

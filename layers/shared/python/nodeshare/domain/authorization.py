@@ -25,6 +25,12 @@ answered here, and nowhere else.
   Deleting a role or a permission allows less from the next request on. `authorize_role` gives
   a role to its owner alone.
 
+Imports: every route asking about a node needs `store.access` and nothing else of the store. The
+`authorize_<thing>` functions that read one row of another kind (a request, a group, a mapping, a
+role, a node for a device) import its store when called, so a function loads the stores its own
+route reads and no other (a cold start compiles every module it imports: README, "Cost,
+measured"); the domain modules calling them import the same store themselves.
+
 Revocation is immediate (SPEC §2.1): a re-claim, transfer or release moves the node's epoch, and
 every source of an earlier epoch stops counting at once, before the stream processor deletes it.
 """
@@ -74,15 +80,6 @@ from nodeshare.model.errors import (
 )
 from nodeshare.model.levels import Level, combine
 from nodeshare.store import access
-from nodeshare.store import group_share_requests as group_share_request_store
-from nodeshare.store import groups as group_store
-from nodeshare.store import mappings as mapping_store
-from nodeshare.store import node_groups as node_group_store
-from nodeshare.store import nodes as node_store
-from nodeshare.store import permission_requests as permission_request_store
-from nodeshare.store import requests as request_store
-from nodeshare.store import roles as role_store
-from nodeshare.store import users as user_store
 
 
 class Action(StrEnum):
@@ -612,6 +609,8 @@ def _for_parties(principal: Principal, action: RequestAction, request_id: str, r
 
 def authorize_request(principal: Principal, action: RequestAction, request_id: str) -> ShareRequest:
     """The share request, if the caller may `action` it; anyone else learns nothing (404)."""
+    from nodeshare.store import requests as request_store
+
     return _for_parties(principal, action, request_id, request_store.get(request_id))
 
 
@@ -619,6 +618,8 @@ def authorize_permission_request(
     principal: Principal, action: RequestAction, request_id: str
 ) -> PermissionRequest:
     """The permission request, if the caller may `action` it; anyone else learns nothing (404)."""
+    from nodeshare.store import permission_requests as permission_request_store
+
     return _for_parties(principal, action, request_id, permission_request_store.get(request_id))
 
 
@@ -626,6 +627,8 @@ def authorize_group_share_request(
     principal: Principal, action: RequestAction, request_id: str
 ) -> GroupShareRequest:
     """The group share request, if the caller may `action` it; anyone else learns nothing (404)."""
+    from nodeshare.store import group_share_requests as group_share_request_store
+
     return _for_parties(principal, action, request_id, group_share_request_store.get(request_id))
 
 
@@ -684,6 +687,8 @@ def may_handle_group(principal: Principal, action: GroupAction, group: UserGroup
 def authorize_group(principal: Principal, action: GroupAction, group_id: str) -> UserGroup:
     """The user group, if the caller may `action` it: 404 for a group it may not see (or none),
     403 for one it sees but may not change."""
+    from nodeshare.store import groups as group_store
+
     group = group_store.get(group_id)
     allowed, visible = may_handle_group(principal, action, group)
     if group is None or not visible:
@@ -727,6 +732,8 @@ def sees_every_node_of(principal: Principal, group: NodeGroup) -> bool:
 def authorize_node_group(principal: Principal, action: GroupAction, group_id: str) -> NodeGroup:
     """The node group, if the caller may `action` it: 404 for one it may not see, 403 for one it
     sees but may not change."""
+    from nodeshare.store import node_groups as node_group_store
+
     group = node_group_store.get(group_id)
     allowed, visible = may_handle_node_group(principal, action, group)
     if group is None or not visible:
@@ -776,6 +783,8 @@ def require_account(principal: Principal, *, while_deleting: bool = False) -> No
     it expires (API Gateway's JWT authorizer checks only signature and expiry). `while_deleting`:
     the deletion route itself, which may finish a deletion that stopped half-way. One consistent
     GetItem (`Route.checks_account`: every route a user may call)."""
+    from nodeshare.store import users as user_store
+
     state = user_store.account_state(principal.user_id)
     if state is user_store.AccountState.GONE or (
         state is user_store.AccountState.DELETING and not while_deleting
@@ -804,6 +813,8 @@ def authorize_thing(thing: Thing, node_id: str) -> Node:
     the same secret version (`store.nodes.report`)."""
     if thing.node_id != node_id:
         raise AccessDenied("A thing token acts only on its own node")
+    from nodeshare.store import nodes as node_store
+
     node = node_store.get(node_id)
     if not may_act_as_thing(thing, node) or node is None:
         raise Unauthenticated("Thing token is no longer valid")
@@ -817,6 +828,8 @@ def may_see_mapping(principal: Principal, mapping: MappingRequest | None) -> boo
 
 def authorize_mapping(principal: Principal, request_id: str, now: int) -> MappingRequest:
     """A mapping request, for its requester; anyone else's is refused exactly like a missing one."""
+    from nodeshare.store import mappings as mapping_store
+
     mapping = mapping_store.get(request_id, now) if MAPPING_ID_PATTERN.fullmatch(request_id) else None
     if not may_see_mapping(principal, mapping) or mapping is None:
         raise RequestNotFound(f"Mapping request {request_id} not found")
@@ -901,6 +914,8 @@ def may_handle_role(principal: Principal, role: RoleDefinition | None) -> bool:
 
 def authorize_role(principal: Principal, role_id: str) -> RoleDefinition:
     """A role, for its owner; anyone else's is refused exactly like a missing one (SPEC §2.4)."""
+    from nodeshare.store import roles as role_store
+
     role = role_store.get(role_id) if ROLE_ID_PATTERN.fullmatch(role_id) else None
     if not may_handle_role(principal, role) or role is None:
         raise RoleNotFound(f"Role {role_id} not found")

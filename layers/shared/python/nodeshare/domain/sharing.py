@@ -43,7 +43,6 @@ from nodeshare.domain.authorization import (
     counting_users,
     current_association,
 )
-from nodeshare.domain.nodes import list_user_nodes
 from nodeshare.domain.stored_json import check_storable
 from nodeshare.domain.users import normalize_email
 from nodeshare.model.entities import Association, GrantedBy, Node, Principal, RequestStatus, ShareRequest
@@ -325,6 +324,8 @@ def node_sharing(principal: Principal, node_id: str, now: int) -> NodeSharing:
 
 def my_nodes_sharing(principal: Principal, now: int) -> list[NodeSharing]:
     """Sharing details of the caller's nodes (the first 100)."""
+    from nodeshare.domain.nodes import list_user_nodes  # this listing alone, of the sharing routes
+
     mine = list_user_nodes(principal, None, MAX_LISTED_NODES, now).nodes
     return sharing_of(principal, [(node.node, node.decision) for node in mine])
 

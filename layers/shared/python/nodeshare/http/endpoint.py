@@ -20,7 +20,6 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 
-from nodeshare.domain import authorization
 from nodeshare.domain.thing_tokens import TOKEN_USE
 from nodeshare.http.errors import INTERNAL_ERROR, ROUTE_NOT_FOUND, failure_body, status_and_code
 from nodeshare.http.request import Request
@@ -71,9 +70,15 @@ def endpoint(*operations: str) -> Callable[[Callable[[Request], Reply]], LambdaH
             def dispatch(**path_params: str) -> Response:
                 request = Request(resolver.current_event, path_params, route)
                 if route.caller is Caller.OPERATOR:
-                    authorization.require_operator(request.principal)  # before the body or any row is read
+                    # Imported here: the decision brings the store and pynamodb, which a public
+                    # route such as login never otherwise loads (README, "Cold start").
+                    from nodeshare.domain.authorization import require_operator
+
+                    require_operator(request.principal)  # before the body or any row is read
                 if route.checks_account and not request.is_thing:
-                    authorization.require_account(request.principal, while_deleting=route.while_deleting)
+                    from nodeshare.domain.authorization import require_account
+
+                    require_account(request.principal, while_deleting=route.while_deleting)
                 reply = operation_function(request)
                 return reply if isinstance(reply, Response) else json_response(HTTPStatus.OK, reply)
 

@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import fastjsonschema
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from nodeshare import clock, schemas
@@ -66,12 +65,16 @@ def _claim_list(value: Any) -> list[str]:
     return str(value).strip("[]").replace(",", " ").split()
 
 
-# Compiled once per schema per cold start (fastjsonschema is what Powertools validation uses).
+# Compiled once per schema per cold start (fastjsonschema is what Powertools validation uses), on
+# first use, and imported then: a function whose route takes no body never loads it (README,
+# "Cold start"); one whose route does pays it in its first request instead of at import.
 # Keyed by identity: the schemas are module constants of `nodeshare.schemas`, alive for good.
 _VALIDATORS: dict[int, Callable[[Any], Any]] = {}
 
 
 def validate(data: Any, schema: dict[str, Any]) -> Any:
+    import fastjsonschema
+
     validator = _VALIDATORS.get(id(schema))
     if validator is None:
         validator = _VALIDATORS[id(schema)] = fastjsonschema.compile(schema)

@@ -51,7 +51,13 @@ def client_config() -> Any:
     )
 
 
-def backoff_seconds(retry: int, rand: Callable[[], float] = random.random) -> float:
+# Jitter from the operating system, not the `random` module's generator: with SnapStart (README,
+# "Cold start") every environment restored from one snapshot would share that generator's state,
+# and draw the same "random" delays at once.
+_JITTER = random.SystemRandom()
+
+
+def backoff_seconds(retry: int, rand: Callable[[], float] = _JITTER.random) -> float:
     """The delay before retry number `retry` (0, 1, ...): full jitter, bounded."""
     return rand() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**retry)
 
