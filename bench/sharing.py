@@ -66,8 +66,9 @@ def _seed_requests_to(nodes: int) -> None:
 
 def _owned_nodes(owner: Caller, count: int) -> list[str]:
     """`count` nodes registered and claimed by `owner`, as `register_node` and `claim_node` leave
-    them: the node item (hashed secret, config, initial params, default scopes) at epoch 1 with the
-    owner as `primary_user_id`, and the owner's primary `rwp` association at that same epoch.
+    them: the node item (hashed secret, initial params, default scopes) and its config item, at
+    epoch 1 with the owner as `primary_user_id`, and the owner's primary `rwp` association at that
+    same epoch.
     Written in batches straight to the emulator (a claim through the API costs about 1.5 s at the
     large size, in moto), then read back through the API."""
     from nodeshare import clock
@@ -76,15 +77,20 @@ def _owned_nodes(owner: Caller, count: int) -> list[str]:
     from nodeshare.domain.secrets import hash_secret
     from nodeshare.model.entities import Role
     from nodeshare.model.levels import Level
-    from nodeshare.store.models import AssociationModel, NodeModel
+    from nodeshare.store.models import AssociationModel, NodeConfigModel, NodeModel
 
     now, secret_hash = clock.now(), hash_secret("bench-secret")
     params = initial_params(LIGHT_CONFIG, LIGHT_PARAMS)
     node_ids = sorted(f"k{uuid.uuid4().hex[:NODE_ID_HEX]}" for _ in range(count))
-    with NodeModel.batch_write() as nodes, AssociationModel.batch_write() as associations:
+    with (
+        NodeModel.batch_write() as nodes,
+        NodeConfigModel.batch_write() as configs,
+        AssociationModel.batch_write() as associations,
+    ):
         for node_id in node_ids:
+            configs.save(NodeConfigModel(node_id, config=LIGHT_CONFIG))
             nodes.save(NodeModel(
-                node_id, name="Light", type="Lightbulb", secret_hash=secret_hash, config=LIGHT_CONFIG,
+                node_id, name="Light", type="Lightbulb", secret_hash=secret_hash,
                 params=params, tags=[], scopes=default_node_scopes(), epoch=CLAIMED_EPOCH,
                 primary_user_id=owner.user_id, created_at=now,
             ))  # fmt: skip
