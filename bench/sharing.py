@@ -119,7 +119,11 @@ def _share(owner: Caller, nodes: list[str], invitee: Caller, **options: Any) -> 
 
 def _measure_requests(costs: dict[str, Cost], owner: Caller, invitee: Caller, nodes: list[str]) -> None:
     """Listing, declining and cancelling requests: k does not enter (the header alone is read)."""
-    pending, declined, cancelled = (_share(owner, nodes, invitee).json()["request_id"] for _ in range(3))
+    # Three different requests: the same content again would be the same request (an idempotent
+    # create, `store.requests.write_once`).
+    pending, declined, cancelled = (
+        _share(owner, nodes, invitee, metadata={"n": n}).json()["request_id"] for n in range(3)
+    )
     received = _measure(costs, "list_share_requests (received)", lambda: invitee.get(REQUESTS), 200)
     assert {pending, declined, cancelled} <= {
         item["request_id"] for item in received.json()["sharing_requests"]
