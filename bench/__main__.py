@@ -98,13 +98,21 @@ def main() -> int:
     return 0 if ok else 1
 
 
+# Rows named for what the request does rather than for its route.
+BENCH_NAMES = {
+    "accept_share_request": "update_share_request",
+    "decline_share_request": "update_share_request",
+}
+
+
 def account_check(operation: str) -> int:
     """The one GetItem a route makes before its own work when a user calls it: whether the
     caller's account still is (`Route.checks_account`, `authorization.require_account`). The
     target counts the operation's own round trips, beside it."""
     from nodeshare.routes import ROUTES_BY_OPERATION
 
-    route = ROUTES_BY_OPERATION.get(operation.split(" ")[0])
+    name = operation.split(" ")[0]
+    route = ROUTES_BY_OPERATION.get(BENCH_NAMES.get(name, name))
     return 1 if route is not None and route.checks_account else 0
 
 
@@ -184,7 +192,7 @@ def report_cost_by_k(by_k: dict[int, dict[str, dict[int, Any]]]) -> bool:
         batched = all(costs[k].round_trips <= limit for k, limit in zip(ks, allowed, strict=True))
         verdict = "ok" if steady and batched else "MISSED"
         ok = ok and verdict == "ok"
-        if one.round_trips > MAX_ROUND_TRIPS:
+        if one.round_trips > MAX_ROUND_TRIPS + account_check(operation):
             above_target.append(f"{operation} {one.round_trips}")
         print(
             f"{operation:<38}{one_small.round_trips:>4} |{one.round_trips:>3}"
@@ -206,8 +214,8 @@ def report_cost_by_k(by_k: dict[int, dict[str, dict[int, Any]]]) -> bool:
         print(f"{operation:<38}{calls}")
     if above_target:
         print(
-            f"\nnote: at k=1 above the {MAX_ROUND_TRIPS} round trips targeted for single requests"
-            f" (not part of the verdict by k):\n  {', '.join(above_target)}"
+            f"\nnote: at k=1 above the {MAX_ROUND_TRIPS} round trips (beside the account check) targeted for"
+            f" single requests (not part of the verdict by k):\n  {', '.join(above_target)}"
         )
     return ok
 
@@ -223,18 +231,21 @@ def report_decision(decisions: dict[int, Any]) -> bool:
     calls_at = f"calls (at {SIZES[-1]})"
     print(
         f"\nThe decision from none to the limits (nodes in the tables: {SIZES[0]} | {SIZES[-1]}); target:"
-        f" the decision (its reads)\n  at most {MAX_DECISION_ROUND_TRIPS} round trips, a READ nothing"
-        " else, the same at both sizes, no Scan"
+        f" the decision (its reads, beside the account check's GetItem)\n  at most"
+        f" {MAX_DECISION_ROUND_TRIPS} round trips, a READ nothing else, the same at both sizes, no Scan"
     )
     print(
         f"{'caller':<45}{'request':<14}{'round trips':>12}{'decision':>11}{'keys':>6}  {calls_at:<40}verdict"
     )
     ok = True
+    # Both requests are a user's (GET / PUT /v1/user/nodes/params): the account check's GetItem
+    # comes before the decision and is not one of its reads.
+    check = account_check("get_node_params")
     for case in CASES:
         for request, cost in small.decisions[case].items():
             big = large.decisions[case][request]
             fine = (
-                max(cost.reads, big.reads) <= MAX_DECISION_ROUND_TRIPS
+                max(cost.reads, big.reads) - check <= MAX_DECISION_ROUND_TRIPS
                 and (request != READ or big.round_trips == big.reads)
                 and cost.round_trips == big.round_trips
                 and not (cost.scans or big.scans)
@@ -242,7 +253,8 @@ def report_decision(decisions: dict[int, Any]) -> bool:
             ok = ok and fine
             print(
                 f"{case:<45}{request:<14}{cost.round_trips:>7} |{big.round_trips:>3}"
-                f"{cost.reads:>6} |{big.reads:>3}{big.batched['BatchGetItem']:>6}  {_calls(big):<40}"
+                f"{cost.reads - check:>6} |{big.reads - check:>3}"
+                f"{big.batched['BatchGetItem']:>6}  {_calls(big):<40}"
                 f"{'ok' if fine else 'MISSED'}"
             )
     print("keys: asked for in the BatchGetItems, at the large size (100 per call)")
