@@ -108,12 +108,12 @@ class Identity(Construct):
         self, functions: FunctionFactory, tables: Mapping[str, dynamodb.Table]
     ) -> lambda_.Function:
         """The function that records every account (`functions/users/record_user.py`), as the pool's
-                PostConfirmation trigger (every confirmation: sign-up, Cognito's own ConfirmSignUp, an
-                administrator's AdminConfirmSignUp, a password reset) and its PreTokenGeneration trigger
-                (every sign-in and refresh: Cognito runs no confirmation trigger for an account an
-                administrator creates), which also brings a verified change of address to the record and its
-        copies (`domain.users.follow_verified_address`). Idempotent; a complete and current record
-        costs it one read."""
+        PostConfirmation trigger (every confirmation: sign-up, Cognito's own ConfirmSignUp, an
+        administrator's AdminConfirmSignUp, a password reset) and its PreTokenGeneration trigger
+        (every sign-in and refresh: Cognito runs no confirmation trigger for an account an
+        administrator creates), which also brings a verified change of address to the record and
+        its copies (`domain.users.follow_verified_address`). Idempotent; a complete and current
+        record costs it one read."""
         function = functions.make(
             Stack.of(self),
             "RecordUserTrigger",
