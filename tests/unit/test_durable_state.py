@@ -217,6 +217,16 @@ def test_state_written_by_another_version_is_refused_with_the_way_out(
         SerializedMotoServer(Credentials.drawn(), REGION, DurableState(DataDir(data_dir)))
 
 
+def test_reset_is_refused_while_a_stack_uses_the_folder(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    running = Emulator(data_dir, monkeypatch)
+    try:
+        with pytest.raises(DataDirError, match="another local stack is using DATA_DIR"):
+            DataDir.reset(data_dir)
+        assert (data_dir / "pool-signing-key.json").exists()
+    finally:
+        running.stop()
+
+
 def test_reset_removes_the_stacks_files_and_nothing_else(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
     Emulator(data_dir, monkeypatch).stop()
     (data_dir / "notes.txt").write_text("mine")

@@ -179,7 +179,11 @@ class DataDir:
 
     @classmethod
     def reset(cls, path: Path) -> None:
-        """Delete the stack's files (only those) from `path`, and the folder if it is then empty."""
+        """Delete the stack's files (only those) from `path`, and the folder if it is then empty;
+        refused (`DataDirError`) while a stack is using it."""
+        if not path.exists():
+            return
+        cls(path).release()  # takes the lock for a moment: refused if a stack holds it
         for name in cls.FILES:
             with contextlib.suppress(FileNotFoundError):
                 (path / name).unlink()

@@ -168,10 +168,14 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--reset"]:
-        from nodeshare.local.durable import DataDir
+    from nodeshare.local.durable import DataDir, DataDirError
 
-        DataDir.reset(data_path())
+    if sys.argv[1:] == ["--reset"]:
+        try:
+            DataDir.reset(data_path())
+        except DataDirError as error:
+            print(f"nodeshare local stack: {error}; stop it first", file=sys.stderr, flush=True)
+            sys.exit(1)
         print(f"nodeshare local stack: {data_path()} emptied", flush=True)
         return
     # Blocked before any thread starts (threads inherit the mask), then taken by sigwait on the
@@ -180,8 +184,6 @@ def main() -> None:
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     # `kill -USR1 <pid>` prints every thread's stack (the tests do so before killing a hung stack).
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    from nodeshare.local.durable import DataDirError
-
     try:
         stack = start()
     except DataDirError as error:
