@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.test_access_matrix import seed_secondary
 from tests.e2e.test_revocation import association_users
 from tests.support.client import Api, Caller
-from tests.support.local_stack import REPO_ROOT, start_local_stack, wait_for
+from tests.support.local_stack import OPERATOR_PREFIX, REPO_ROOT, RunningStack, start_local_stack, wait_for
 
 POWER_ON = {"Light": {"Power": True}}
 
@@ -99,3 +99,27 @@ def test_reset_starts_clean(tmp_path: Path):
     )
     assert "emptied" in reset.stdout
     assert not data.exists()
+
+
+def test_a_generated_operator_password_is_the_same_after_a_restart(tmp_path: Path):
+    data = str(tmp_path / "data")
+
+    def printed_operator(stack: RunningStack) -> tuple[str, str]:
+        log = stack.log_path
+        assert wait_for(lambda: log.exists() and OPERATOR_PREFIX in log.read_text(), timeout=10)
+        lines = log.read_text().splitlines()
+        line = next(line for line in lines if line.startswith(OPERATOR_PREFIX))
+        name, password = line[len(OPERATOR_PREFIX) :].split(" / ")
+        return name.strip(), password.strip()
+
+    first = start_local_stack(DATA_DIR=data, ADMIN_PASSWORD="")  # none given: one is generated
+    try:
+        name, password = printed_operator(first)
+    finally:
+        assert first.stop() == 0
+    again = start_local_stack(DATA_DIR=data, ADMIN_PASSWORD="")
+    try:
+        assert printed_operator(again) == (name, password)
+        Api(again.url, name, password)  # logs the operator in
+    finally:
+        assert again.stop() == 0

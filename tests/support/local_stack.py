@@ -100,12 +100,9 @@ def start_local_stack(**env_overrides: str) -> RunningStack:
         throwaway_data = Path(tempfile.mkdtemp(prefix="nodeshare-stack-"))
         env["DATA_DIR"] = str(throwaway_data)
     env.update(
-        PORT=str(port),
-        ADMIN_USER_NAME=ADMIN_USER_NAME,
-        ADMIN_PASSWORD=ADMIN_PASSWORD,
-        PYTHONUNBUFFERED="1",
-        **env_overrides,
+        PORT=str(port), ADMIN_USER_NAME=ADMIN_USER_NAME, ADMIN_PASSWORD=ADMIN_PASSWORD, PYTHONUNBUFFERED="1"
     )
+    env.update(env_overrides)  # ADMIN_PASSWORD="" included: the stack generates one
     process = subprocess.Popen(
         [sys.executable, "-m", "nodeshare.local"],
         cwd=REPO_ROOT,

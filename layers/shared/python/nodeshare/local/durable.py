@@ -145,7 +145,8 @@ def _moto_version() -> str:
 class DataDir:
     """The folder and its lock. Files: `dynamodb.pickle` (tables as of journal entry N),
     `dynamodb.journal`, `cognito-idp.pickle`, `kms.pickle`, `pool-signing-key.json`,
-    `streams.json` (how far each stream was delivered)."""
+    `streams.json` (how far each stream was delivered), `operator-password` (the seeded operator's
+    generated password, so that it stays the same across restarts)."""
 
     FILES = (
         "dynamodb.pickle",
@@ -154,6 +155,7 @@ class DataDir:
         "kms.pickle",
         "pool-signing-key.json",
         "streams.json",
+        "operator-password",
         ".lock",
     )
 
@@ -173,6 +175,15 @@ class DataDir:
 
     def file(self, name: str) -> Path:
         return self.path / name
+
+    def remembered(self, name: str, make: Callable[[], str]) -> str:
+        """The text kept in file `name` (owner-only), else `make()`'s, kept there for next time."""
+        path = self.file(name)
+        if path.exists():
+            return path.read_text()
+        text = make()
+        _write_atomically(path, text.encode())
+        return text
 
     def release(self) -> None:
         self._lock.close()

@@ -2,10 +2,10 @@
 
 Environment: DATA_DIR (where the stack keeps its state across restarts: `local.durable`; default
 `.data` in the checkout; `python -m nodeshare.local --reset` / `make dev-reset` empties it),
-PORT (8000), REQUEST_TTL_SECONDS, STREAM_LAG_SECONDS, DEFAULT_NODE_SCOPE (all | none,
-the scope of a node registered without any), ADMIN_USER_NAME /
-ADMIN_PASSWORD (else generated and printed), AWS_ENDPOINT_URL (an external emulator instead of
-the embedded one), NODESHARE_FUNCTIONS_DIR (where the handler modules are; default: the repo's).
+PORT (8000), REQUEST_TTL_SECONDS, STREAM_LAG_SECONDS, DEFAULT_NODE_SCOPE (all | none, the scope of
+a node registered without any), ADMIN_USER_NAME / ADMIN_PASSWORD (else generated, printed and kept
+in DATA_DIR), AWS_ENDPOINT_URL (an external emulator instead of the embedded one),
+NODESHARE_FUNCTIONS_DIR (where the handler modules are; default: the repo's).
 """
 
 from __future__ import annotations
@@ -113,7 +113,10 @@ def start(port: int | None = None) -> LocalStack:
     cognito_triggers.install(cognito_side)
 
     admin_user_name = os.environ.get("ADMIN_USER_NAME") or DEFAULT_ADMIN
-    admin_password = os.environ.get("ADMIN_PASSWORD") or _generated_password()
+    # A generated password is kept with the data: the operator's stays the same across restarts.
+    admin_password = os.environ.get("ADMIN_PASSWORD") or (
+        data_dir.remembered("operator-password", _generated_password) if data_dir else _generated_password()
+    )
     create_operator(admin_user_name, admin_password, clock.now())
 
     os.environ["THING_KEY_ID"] = local_emulator.create_thing_key(aws.client("kms"))
