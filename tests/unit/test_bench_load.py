@@ -57,3 +57,20 @@ def test_a_status_without_vm_rss_is_an_error():
 def test_slowdown_compares_the_medians_so_one_slow_write_does_not_count():
     assert slowdown([0.1, 0.1, 0.1], [0.2, 0.2, 5.0]) == pytest.approx(2.0)
     assert slowdown([0.1, 0.3], [0.2, 0.2]) == pytest.approx(1.0)
+
+
+def test_the_bench_keeps_its_stack_out_of_the_developers_data_dir():
+    """Defect: `make bench` seeded 5,000 nodes into `.data/`, the state `make dev` keeps."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    probe = "import os, bench.__main__; print(os.environ['DATA_DIR'])"
+    environment = {**os.environ, "DATA_DIR": str(root / ".data")}  # as a developer may have set it
+    printed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, env=environment, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert printed and root not in Path(printed).parents
+    assert not Path(printed).exists(), "removed when the bench ends"
