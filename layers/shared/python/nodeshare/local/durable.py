@@ -220,12 +220,12 @@ class DurableState:
         """The pool's signing key (a joserfc RSA key): the one saved, else a new one, saved."""
         from joserfc import jwk
 
-        path = self.data_dir.file("pool-signing-key.json")
-        if path.exists():
-            return jwk.RSAKey.import_key(json.loads(path.read_text()))
-        key = jwk.RSAKey.generate_key(2048, {"kid": "dummy", "alg": "RS256", "use": "sig"}, private=True)
-        _write_atomically(path, json.dumps(key.as_dict(private=True)).encode())
-        return key
+        from nodeshare.local.moto_speedup import new_pool_key
+
+        saved = self.data_dir.remembered(
+            "pool-signing-key.json", lambda: json.dumps(new_pool_key().as_dict(private=True))
+        )
+        return jwk.RSAKey.import_key(json.loads(saved))
 
     def restore(self, app: Any, region: str) -> None:
         """Load the snapshots into moto's backends, then replay the journal through `app` (the

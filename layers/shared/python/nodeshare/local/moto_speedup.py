@@ -203,6 +203,13 @@ def tokens_follow_the_account() -> None:
     CognitoIdpBackend.admin_delete_user = admin_delete_user  # type: ignore[method-assign]
 
 
+def new_pool_key() -> Any:
+    """A new pool signing key (joserfc RSA), under the `kid` moto's tokens name."""
+    from joserfc import jwk
+
+    return jwk.RSAKey.generate_key(2048, {"kid": "dummy", "alg": "RS256", "use": "sig"}, private=True)
+
+
 def private_pool_key(key: Any = None) -> None:
     """Sign the emulated pool's tokens with a key of the stack's own, not the one moto ships.
 
@@ -216,12 +223,11 @@ def private_pool_key(key: Any = None) -> None:
 
     import moto.cognitoidp.models as models
     import moto.cognitoidp.responses as responses
-    from joserfc import jwk
 
     if getattr(models.CognitoIdpUserPool, "nodeshare_private_key", None) is not None:
         return
     if key is None:
-        key = jwk.RSAKey.generate_key(2048, {"kid": "dummy", "alg": "RS256", "use": "sig"}, private=True)
+        key = new_pool_key()
     original_init = models.CognitoIdpUserPool.__init__
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
