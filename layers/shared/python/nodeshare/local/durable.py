@@ -338,15 +338,15 @@ class DurableState:
 
 
 def _call(app: Any, target: str, body: bytes, region: str) -> int:
-    """One request straight into the emulator's WSGI app, as boto3 would have sent it."""
+    """One DynamoDB request (the journal holds no other) straight into the emulator's WSGI app,
+    as boto3 would have sent it."""
     from werkzeug.test import EnvironBuilder
 
-    service = "dynamodb" if target.startswith(DYNAMODB_TARGET) else "unknown"
     headers = {
         "X-Amz-Target": target,
         "Content-Type": "application/x-amz-json-1.0",
         "Authorization": (
-            f"AWS4-HMAC-SHA256 Credential=replay/20260101/{region}/{service}/aws4_request, "
+            f"AWS4-HMAC-SHA256 Credential=replay/20260101/{region}/dynamodb/aws4_request, "
             "SignedHeaders=host;x-amz-target, Signature=0"
         ),
     }
