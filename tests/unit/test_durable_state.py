@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import pickle
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,16 @@ class Emulator:
 
     def stop(self) -> None:
         self.server.stop()
+
+
+@contextmanager
+def running(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """A run of the emulator on `path`, stopped cleanly at the end."""
+    emulator = Emulator(path, monkeypatch)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
 
 
 def _forget_everything() -> None:
@@ -112,15 +123,12 @@ def test_what_was_answered_survives_a_stop_with_nothing_saved(
     user_pool = first.client("cognito-idp").create_user_pool(PoolName="kept")["UserPool"]["Id"]
     first.crash()
 
-    again = Emulator(data_dir, monkeypatch)
-    try:
+    with running(data_dir, monkeypatch) as again:
         assert hits(again.client("dynamodb")) == 3
         # the same stream records, under the same sequence numbers (the pollers' checkpoints name them)
         assert stream_sequence_numbers(again) == sequence_numbers
         pools = again.client("cognito-idp").list_user_pools(MaxResults=10)["UserPools"]
         assert [pool["Id"] for pool in pools] == [user_pool]
-    finally:
-        again.stop()
 
 
 def test_a_clean_stop_folds_the_journal_into_the_snapshot(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
@@ -131,11 +139,8 @@ def test_a_clean_stop_folds_the_journal_into_the_snapshot(data_dir: Path, monkey
     first.stop()
     assert not (data_dir / "dynamodb.journal").exists()
 
-    again = Emulator(data_dir, monkeypatch)
-    try:
+    with running(data_dir, monkeypatch) as again:
         assert hits(again.client("dynamodb")) == 1
-    finally:
-        again.stop()
 
 
 def test_a_stop_between_snapshot_and_truncation_applies_nothing_twice(
@@ -150,12 +155,9 @@ def test_a_stop_between_snapshot_and_truncation_applies_nothing_twice(
     (data_dir / "dynamodb.journal").write_bytes(journal)  # …and the stop came before the truncation
     first.crash()
 
-    again = Emulator(data_dir, monkeypatch)
-    try:
+    with running(data_dir, monkeypatch) as again:
         assert hits(again.client("dynamodb")) == 2
         assert again.durable.replayed == 0
-    finally:
-        again.stop()
 
 
 def test_a_journal_line_cut_short_was_never_answered(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
@@ -166,16 +168,12 @@ def test_a_journal_line_cut_short_was_never_answered(data_dir: Path, monkeypatch
     with open(data_dir / "dynamodb.journal", "ab") as journal:
         journal.write(b'{"sequence": 99, "target": "DynamoDB_20120810.UpdateItem", "bo')
 
-    again = Emulator(data_dir, monkeypatch)
-    try:
+    with running(data_dir, monkeypatch) as again:
         assert hits(again.client("dynamodb")) == 1
-    finally:
-        again.stop()
 
 
 def test_refused_writes_and_reads_are_not_journaled(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    first = Emulator(data_dir, monkeypatch)
-    try:
+    with running(data_dir, monkeypatch) as first:
         dynamodb = first.client("dynamodb")
         create_counters(dynamodb)
         first.durable.compact()
@@ -187,17 +185,14 @@ def test_refused_writes_and_reads_are_not_journaled(data_dir: Path, monkeypatch:
         hits(dynamodb)
         lines = (data_dir / "dynamodb.journal").read_text().splitlines()
         assert [json.loads(line)["target"] for line in lines] == ["DynamoDB_20120810.UpdateItem"]
-    finally:
-        first.stop()
 
 
 def test_a_second_stack_cannot_use_the_same_folder(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    first = Emulator(data_dir, monkeypatch)
-    try:
-        with pytest.raises(DataDirError, match="another local stack is using DATA_DIR"):
-            DataDir(data_dir)
-    finally:
-        first.stop()
+    with (
+        running(data_dir, monkeypatch),
+        pytest.raises(DataDirError, match="another local stack is using DATA_DIR"),
+    ):
+        DataDir(data_dir)
 
 
 def test_a_folder_that_cannot_be_made_is_refused_clearly(tmp_path: Path):
@@ -218,13 +213,10 @@ def test_state_written_by_another_version_is_refused_with_the_way_out(
 
 
 def test_reset_is_refused_while_a_stack_uses_the_folder(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    running = Emulator(data_dir, monkeypatch)
-    try:
+    with running(data_dir, monkeypatch):
         with pytest.raises(DataDirError, match="another local stack is using DATA_DIR"):
             DataDir.reset(data_dir)
         assert (data_dir / "pool-signing-key.json").exists()
-    finally:
-        running.stop()
 
 
 def test_reset_removes_the_stacks_files_and_nothing_else(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
