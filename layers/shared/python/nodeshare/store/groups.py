@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -81,14 +82,24 @@ class MembershipChange:
     left: Sequence[str]  # user ids that leave
 
 
+def _stored_members(members: dict[str, GroupMember]) -> dict[str, dict[str, Any]]:
+    """The members map as the group item holds it (by e-mail)."""
+    return {
+        name: {"user_id": member.user_id or None, "manager": member.manager}
+        for name, member in members.items()
+    }
+
+
+def _as_read(group: UserGroup) -> Any:
+    """The user group is still the one read (its version)."""
+    return (GroupModel.version == group.version) & (GroupModel.kind == USER_GROUP)
+
+
 def change_members(group: UserGroup, change: MembershipChange, max_groups_per_user: int) -> None:
     """One transaction: the group's new members map (if its version is still the one read) and each
     joining or leaving user's `group_ids`. A user already in `max_groups_per_user` groups refuses
     the whole change (GroupLimitReached)."""
-    members = {
-        user_name: {"user_id": member.user_id or None, "manager": member.manager}
-        for user_name, member in change.members.items()
-    }
+    members = _stored_members(change.members)
     room = UserModel.group_ids.does_not_exist() | (size(UserModel.group_ids) < max_groups_per_user)
     try:
         with TransactWrite(connection=_connection()) as transaction:
@@ -98,7 +109,7 @@ def change_members(group: UserGroup, change: MembershipChange, max_groups_per_us
                     GroupModel.members.set(members) if members else GroupModel.members.remove(),
                     GroupModel.version.add(1),
                 ],
-                condition=(GroupModel.version == group.version) & (GroupModel.kind == USER_GROUP),
+                condition=_as_read(group),
             )
             for user_id in change.joined:
                 transaction.update(
@@ -154,11 +165,10 @@ def rename_member(group_id: str, user_id: str, old_name: str, new_name: str) -> 
         del members[old_name]
         manager = mine.manager or bool(other and other.manager)
         members[new_name] = GroupMember(user_id, new_name, manager)
-        as_map = {name: {"user_id": m.user_id or None, "manager": m.manager} for name, m in members.items()}
         if applied(
             GroupModel(group_id).update,
-            actions=[GroupModel.members.set(as_map), GroupModel.version.add(1)],
-            condition=(GroupModel.version == group.version) & (GroupModel.kind == USER_GROUP),
+            actions=[GroupModel.members.set(_stored_members(members)), GroupModel.version.add(1)],
+            condition=_as_read(group),
         ):
             return True
     return False
