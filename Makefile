@@ -10,10 +10,12 @@ CDK := npx --yes aws-cdk@$(CDK_CLI_VERSION)
 
 .PHONY: install dev dev-reset test lint unit bench openapi synth diff deploy operator clean
 
-$(STAMP): pyproject.toml
+# Pyodide (infra/compiler) compiles the bytecode shipped to Lambda with Lambda's Python (infra/bytecode.py).
+$(STAMP): pyproject.toml infra/compiler/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	npm ci --prefix infra/compiler --silent --no-audit --no-fund
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -60,4 +62,4 @@ operator: install
 	$(BIN)/python -m nodeshare.operator '$(EMAIL)' --stack '$(or $(STACK),Nodeshare)'
 
 clean:
-	rm -rf $(VENV) cdk.out .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) infra/compiler/node_modules cdk.out .cache .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import AssetHashType, BundlingOptions, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -14,8 +14,9 @@ from constructs import Construct
 from nodeshare.store.models import TABLES
 
 from infra import FUNCTIONS_SOURCE
+from infra.bytecode import CompiledCopyBundling
 from infra.config import StageConfig
-from infra.layer import ARCHITECTURE, RUNTIME
+from infra.layer import ARCHITECTURE, RUNTIME, RUNTIME_VERSION, UNUSED_DOCKER_IMAGE
 
 ENV_VAR = {definition.name: definition.env_var for definition in TABLES}
 BASIC_EXECUTION = "service-role/AWSLambdaBasicExecutionRole"
@@ -76,7 +77,14 @@ class FunctionFactory:
         stack = Stack.of(scope).node.path
         if stack not in self._code:
             self._code[stack] = lambda_.Code.from_asset(
-                str(FUNCTIONS_SOURCE), exclude=["**/__pycache__", "**/*.pyc"]
+                str(FUNCTIONS_SOURCE),
+                asset_hash_type=AssetHashType.OUTPUT,
+                exclude=["**/__pycache__", "**/*.pyc"],
+                bundling=BundlingOptions(
+                    image=UNUSED_DOCKER_IMAGE,
+                    # The handlers with their bytecode for Lambda's Python (infra/bytecode.py).
+                    local=CompiledCopyBundling(FUNCTIONS_SOURCE, RUNTIME_VERSION),
+                ),
             )
         return self._code[stack]
 

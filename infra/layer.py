@@ -2,14 +2,15 @@
 
 CDK calls `PipBundling.try_bundle`, which pip-installs `layers/shared/requirements.txt` for
 Lambda's platform into the asset, makes the package `__init__`s named in `infra/lazy_inits.py` lazy
-(README, "Cold start"), and copies the package beside it. The installed packages are cached by the
-hash of the requirements and of that rewriting, so repeated synths only copy.
+(README, "Cold start"), and copies the package beside it, each module with its bytecode for
+Lambda's Python (`infra/bytecode.py`). The installed packages are cached by the hash of the
+requirements, of that rewriting and of the compilation, and the compiled package by the hash of its
+files, so repeated synths only copy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -21,12 +22,18 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra import LAYER_SOURCE, ROOT, lazy_inits
+from infra import LAYER_SOURCE, bytecode, lazy_inits
+from infra.build_cache import cached_folder
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
+_MAJOR, _MINOR = RUNTIME.name.removeprefix("python").split(".")
+RUNTIME_VERSION = (int(_MAJOR), int(_MINOR))  # what the bytecode is compiled for (infra/bytecode.py)
 ARCHITECTURE = lambda_.Architecture.ARM_64
 _PLATFORM = "manylinux2014_aarch64"
-CACHE = ROOT / ".cache" / "layer"
+# What the Lambda Python runtime brings, so the layer does not ship it: boto3 and its dependencies.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+# What CDK would bundle with if local bundling failed; it never does, so no Docker is needed.
+UNUSED_DOCKER_IMAGE = DockerImage.from_registry(f"public.ecr.aws/sam/build-{RUNTIME.name}")
 
 
 @jsii.implements(ILocalBundling)
@@ -38,41 +45,31 @@ class PipBundling:
         requirements = self.source / "requirements.txt"
         key = hashlib.sha256(
             requirements.read_bytes()
-            + f"{_PLATFORM} {RUNTIME.name} no-compile".encode()
+            + f"{_PLATFORM} {RUNTIME.name} no-compile pyodide {bytecode.PYODIDE_VERSION}".encode()
             + Path(lazy_inits.__file__).read_bytes()  # a change to the rewriting rebuilds
+            + Path(bytecode.__file__).read_bytes()  # and so does one to the compilation
         ).hexdigest()[:16]
-        packages = CACHE / key
-        if not packages.exists():
-            # Staged per process and renamed into place: two synths at once (parallel test workers)
-            # may both install; the first rename wins and the other copy is dropped.
-            staging = CACHE / f"{key}.partial-{os.getpid()}"
-            shutil.rmtree(staging, ignore_errors=True)
-            subprocess.run(
-                [
-                    sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
-                    "--requirement", str(requirements), "--target", str(staging),
-                    "--platform", _PLATFORM, "--implementation", "cp",
-                    "--python-version", RUNTIME.name.removeprefix("python"), "--only-binary=:all:",
-                ],
-                check=True,
-            )  # fmt: skip
-            for package in lazy_inits.LAZY_PACKAGES:  # fewer modules compiled at each cold start
-                lazy_inits.rewrite(staging, package)
-            try:
-                staging.rename(packages)
-            except OSError:
-                if not packages.exists():
-                    raise
-                shutil.rmtree(staging, ignore_errors=True)
+        packages = cached_folder("layer", key, lambda staging: self._install(requirements, staging))
+        nodeshare = bytecode.compiled_copy(self.source / "python" / "nodeshare", RUNTIME_VERSION, {"local"})
         target = Path(output_dir) / "python"
         shutil.copytree(packages, target, dirs_exist_ok=True)
-        shutil.copytree(
-            self.source / "python" / "nodeshare",
-            target / "nodeshare",
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "local"),
-            dirs_exist_ok=True,
-        )
+        shutil.copytree(nodeshare, target / "nodeshare", dirs_exist_ok=True)
         return True
+
+    @staticmethod
+    def _install(requirements: Path, staging: Path) -> None:
+        subprocess.run(
+            [
+                sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+                "--requirement", str(requirements), "--target", str(staging),
+                "--platform", _PLATFORM, "--implementation", "cp",
+                "--python-version", RUNTIME.name.removeprefix("python"), "--only-binary=:all:",
+            ],
+            check=True,
+        )  # fmt: skip
+        for package in lazy_inits.LAZY_PACKAGES:  # fewer modules compiled at each cold start
+            lazy_inits.rewrite(staging, package)
+        bytecode.compile_for_runtime(staging, RUNTIME_VERSION)
 
 
 class SharedLayer(Construct):
@@ -87,8 +84,7 @@ class SharedLayer(Construct):
                 asset_hash_type=AssetHashType.OUTPUT,
                 exclude=["**/__pycache__", "**/*.pyc", "python/nodeshare/local"],
                 bundling=BundlingOptions(
-                    # Never used: local bundling always succeeds, so no Docker is needed.
-                    image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"),
+                    image=UNUSED_DOCKER_IMAGE,
                     local=PipBundling(LAYER_SOURCE),
                 ),
             ),

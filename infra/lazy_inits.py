@@ -5,9 +5,9 @@ package's `__init__` first, as Python always does, and that one imports every re
 has (AppSync, and asyncio with it, Bedrock agents, VPC Lattice, ...); `api_gateway` in turn imports
 `aws_lambda_powertools.utilities.data_classes`, whose `__init__` imports some thirty event classes
 (S3, SES, Kafka, CodePipeline, ...). Importing the submodule directly does not avoid either: the
-cost is in the `__init__`s. Without bytecode (the layer ships none, README "Cold start") each of
-those modules is compiled from source at every cold start, for a function that uses one resolver
-and one event class.
+cost is in the `__init__`s. Each of those modules is loaded and run at every cold start (compiled
+from source too, before the layer shipped bytecode: README "Cold start"), for a function that uses
+one resolver and one event class.
 
 So the layer's bundling (`infra/layer.py`) rewrites the `__init__`s named in `LAZY_PACKAGES` into
 their lazy form (PEP 562 module `__getattr__`): the same `__all__`, each name resolved to the same

@@ -15,6 +15,7 @@ from cdk_nag import AwsSolutionsChecks
 from nodeshare.routes import ROUTES, Route
 
 from infra import ROOT
+from infra.bytecode import CompiledCopyBundling
 from infra.layer import PipBundling
 from infra.stack import NodeshareStack
 from tests.infra.cfn import NESTED_STACK, Template, flatten, resources_of_type
@@ -34,7 +35,7 @@ class Synthesis:
     outdir: Path  # the cloud assembly directory (assets, manifest, validation report)
     parent: Template  # the stack's own template (`Nodeshare.template.json`)
     nested: dict[str, Template]  # each nested stack's template, by its logical id in the parent
-    local_bundling: tuple[bool, ...]  # what every PipBundling.try_bundle call returned
+    local_bundling: tuple[tuple[str, bool], ...]  # each local bundler CDK called, and what it returned
 
     @cached_property
     def template(self) -> Template:
@@ -85,18 +86,22 @@ def synthesize(
     context: Mapping[str, Any] | None = None,
 ) -> Synthesis:
     """Synthesize the stack for `routes` with cdk-nag AwsSolutions as a policy-validation plugin
-    (an unacknowledged finding makes this raise), recording how the layer was bundled; `context`
-    adds to (or overrides) cdk.json's, as `cdk synth -c key=value` does."""
-    results: list[bool] = []
-    original = PipBundling.try_bundle
+    (an unacknowledged finding makes this raise), recording how the layer and the function code
+    were bundled; `context` adds to (or overrides) cdk.json's, as `cdk synth -c key=value` does."""
+    results: list[tuple[str, bool]] = []
 
-    def spy(self: PipBundling, output_dir: str, *args: Any, **kwargs: Any) -> bool:
-        # CDK falls back to Docker when local bundling returns False; record what it returned.
-        bundled = original(self, output_dir, *args, **kwargs)
-        results.append(bundled)
-        return bundled
+    def spy(bundler: type[Any]) -> Any:
+        original = bundler.try_bundle
 
-    with mock.patch.object(PipBundling, "try_bundle", spy):
+        def try_bundle(self: Any, output_dir: str, *args: Any, **kwargs: Any) -> bool:
+            # CDK falls back to Docker when local bundling returns False; record what it returned.
+            bundled: bool = original(self, output_dir, *args, **kwargs)
+            results.append((bundler.__name__, bundled))
+            return bundled
+
+        return mock.patch.object(bundler, "try_bundle", try_bundle)
+
+    with spy(PipBundling), spy(CompiledCopyBundling):
         app = cdk.App(outdir=str(outdir), context={**cdk_context(), **(context or {})})
         NodeshareStack(app, STACK_NAME, routes=routes)
         if nag:

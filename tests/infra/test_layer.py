@@ -1,6 +1,7 @@
 """The shared layer is bundled locally (no Docker) and ships what the functions import at run
 time: the nodeshare package and its third-party dependencies, without the local stack and without
-what the Lambda runtime already provides."""
+what the Lambda runtime already provides; it and the function code ship bytecode that Lambda's
+Python reads."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from nodeshare.routes import ROUTES, STREAM_HANDLER
 
 from infra import LAYER_SOURCE
+from infra.bytecode import run_in_pyodide
+from infra.layer import RUNTIME_PACKAGES, RUNTIME_VERSION
 from infra.lazy_inits import NotRewritable, lazy_source
 from tests.infra.assembly import Synthesis
-from tests.infra.cfn import only_resource
+from tests.infra.cfn import only_resource, resources_of_type
 
 SHIPPED = [
     "python/nodeshare/__init__.py",
@@ -46,11 +50,109 @@ def layer_dir(synthesis: Synthesis) -> Path:
     return path
 
 
-def test_layer_is_bundled_locally_without_docker(synthesis: Synthesis, layer_dir: Path) -> None:
-    """CDK asked the local bundler exactly once (one layer) and it succeeded, so CDK never fell
-    back to its Docker image; the bundled asset is in the assembly."""
-    assert synthesis.local_bundling == (True,)
+@pytest.fixture(scope="module")
+def function_code_dir(synthesis: Synthesis) -> Path:
+    """The route functions' one code asset directory in the cloud assembly."""
+    paths = {
+        function["Metadata"]["aws:asset:path"]
+        for function in resources_of_type(synthesis.template, "AWS::Lambda::Function").values()
+        if function["Properties"]["Handler"] != "index.handler"  # CDK's own providers, inline code
+    }
+    assert len(paths) == 1, paths
+    return synthesis.outdir / paths.pop()
+
+
+def test_assets_are_bundled_locally_without_docker(
+    synthesis: Synthesis, layer_dir: Path, function_code_dir: Path
+) -> None:
+    """CDK asked each local bundler exactly once (one layer, one function code asset) and each
+    succeeded, so CDK never fell back to its Docker image; the bundled assets are in the
+    assembly."""
+    assert sorted(synthesis.local_bundling) == [("CompiledCopyBundling", True), ("PipBundling", True)]
     assert any(layer_dir.iterdir())
+    assert any(function_code_dir.iterdir())
+
+
+def _pyc_header(module: Path) -> tuple[bytes, int]:
+    """The magic number and the flags of the module's bytecode for Lambda's Python."""
+    tag = f"cpython-{RUNTIME_VERSION[0]}{RUNTIME_VERSION[1]}"
+    header = (module.parent / "__pycache__" / f"{module.stem}.{tag}.pyc").read_bytes()[:8]
+    return header[:4], int.from_bytes(header[4:8], "little")
+
+
+def test_every_shipped_module_has_unchecked_bytecode_for_lambdas_python(
+    layer_dir: Path, function_code_dir: Path
+) -> None:
+    """Beside every module of the layer and of the function code is a `.pyc` for the runtime's
+    Python, unchecked-hash (flags 0b01: the zip's fixed file times cannot make it look stale), all
+    of one Python version (one magic number); and there is no other bytecode."""
+    modules = [*layer_dir.rglob("*.py"), *function_code_dir.rglob("*.py")]
+    headers = {module: _pyc_header(module) for module in modules}
+
+    assert len(modules) > 400
+    assert {flags for _, flags in headers.values()} == {0b01}
+    assert len({magic for magic, _ in headers.values()}) == 1
+    shipped = {*layer_dir.rglob("*.pyc"), *function_code_dir.rglob("*.pyc")}
+    assert len(shipped) == len(modules)
+
+
+# Run by Pyodide's CPython (the runtime's version) over the synthesized assets, mounted where Lambda
+# has them, with this environment's copies of the runtime's own packages (and nothing else of it) at
+# /runtime: imports every handler and records each module of ours or of the layer that was compiled
+# from source instead of read from the shipped bytecode.
+_IMPORT_HANDLERS = """
+import importlib, importlib.util, json, os, sys
+from importlib._bootstrap_external import SourceLoader
+
+os.mkdir("/runtime")
+for name in RUNTIME_PACKAGES:
+    package = next(path for path in (f"/site/{name}", f"/site/{name}.py") if os.path.exists(path))
+    os.symlink(package, f"/runtime/{os.path.basename(package)}")
+os.environ.update(AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1")
+sys.dont_write_bytecode = True
+compiled = []
+compile_source = SourceLoader.source_to_code
+
+def source_to_code(self, data, path, *args, **kwargs):
+    compiled.append(path)
+    return compile_source(self, data, path, *args, **kwargs)
+
+SourceLoader.source_to_code = source_to_code
+sys.path[:0] = ["/var/task", "/opt/python", "/runtime"]
+for module in MODULES:
+    importlib.import_module(module)
+files = [getattr(module, "__file__", None) or "" for module in list(sys.modules.values())]
+print(json.dumps({
+    "version": list(sys.version_info[:2]),
+    "magic": importlib.util.MAGIC_NUMBER.hex(),
+    "compiled": [path for path in compiled if not path.startswith("/runtime/")],
+    "shipped_loaded": sum(file.startswith(("/var/task/", "/opt/python/")) for file in files),
+}))
+"""
+
+
+def test_lambdas_python_imports_every_handler_from_the_shipped_bytecode(
+    layer_dir: Path, function_code_dir: Path
+) -> None:
+    """Lambda's Python (Pyodide's CPython of the runtime's version, the compiler of the build, run
+    as an interpreter) imports every handler of the synthesized function code with the synthesized
+    layer and the runtime's packages on its path, and compiles not one module of ours or of the
+    layer from source: each is read from its shipped `.pyc` (and a package the layer does not ship
+    fails the import, as it would in Lambda). The either-token authorizer is left
+    out (its cryptography is built for Lambda's aarch64, not WebAssembly)."""
+    modules = sorted(({route.handler for route in ROUTES} | {STREAM_HANDLER}) - {"authorizers.either_token"})
+    site_packages = Path(importlib.util.find_spec("botocore").origin).parent.parent  # type: ignore[union-attr, arg-type]
+    code = f"MODULES = {modules!r}\nRUNTIME_PACKAGES = {RUNTIME_PACKAGES!r}\n{_IMPORT_HANDLERS}"
+    printed = run_in_pyodide(
+        code, {"/var/task": function_code_dir, "/opt/python": layer_dir / "python", "/site": site_packages}
+    )
+    found = json.loads(printed.strip().splitlines()[-1])
+
+    assert tuple(found["version"]) == RUNTIME_VERSION
+    assert found["compiled"] == []
+    assert found["shipped_loaded"] > len(modules) + 100
+    magic, _ = _pyc_header(function_code_dir / f"{modules[0].replace('.', '/')}.py")
+    assert magic.hex() == found["magic"]  # the shipped bytecode is of the Python that read it
 
 
 @pytest.mark.parametrize("relative", SHIPPED)

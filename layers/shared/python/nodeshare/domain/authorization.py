@@ -28,8 +28,8 @@ answered here, and nowhere else.
 Imports: every route asking about a node needs `store.access` and nothing else of the store. The
 `authorize_<thing>` functions that read one row of another kind (a request, a group, a mapping, a
 role, a node for a device) import its store when called, so a function loads the stores its own
-route reads and no other (a cold start compiles every module it imports: README, "Cost,
-measured"); the domain modules calling them import the same store themselves.
+route reads and no other (a cold start loads and runs every module it imports: README, "Cold
+start"); the domain modules calling them import the same store themselves.
 
 Revocation is immediate (SPEC §2.1): a re-claim, transfer or release moves the node's epoch, and
 every source of an earlier epoch stops counting at once, before the stream processor deletes it.
