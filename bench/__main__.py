@@ -62,10 +62,13 @@ os.environ.setdefault("ADMIN_PASSWORD", "Bench-Operat0r!")
 
 
 def main() -> int:
-    from bench.imports import report_imports, report_importtime
+    from bench.imports import report_imports, report_importtime, report_in_runtime_python
 
     if sys.argv[1:2] == ["imports"]:  # `python -m bench imports [MODULE...]`: that section alone
         return 0 if report_imports(sys.argv[2:]) else 1
+    if sys.argv[1:2] == ["imports-runtime-python"]:  # the cross-check in Pyodide's 3.14 alone
+        report_in_runtime_python()
+        return 0
     if sys.argv[1:2] == ["importtime"] and len(sys.argv) == 3:  # `-X importtime` of one handler
         report_importtime(sys.argv[2])
         return 0
@@ -104,6 +107,7 @@ def main() -> int:
     ok = report_write_units(measure_write_units()) and ok
     ok = report_load(measure_load()) and ok
     ok = report_imports() and ok
+    report_in_runtime_python()
     return 0 if ok else 1
 
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -196,6 +197,72 @@ def report_imports(modules: Sequence[str] = ()) -> bool:
             print(f"{module:<46}not measured: {reason}")
     print(summary(timings))
     return ok
+
+
+# The cross-check in Lambda's Python itself: a few handlers, each round after a warm-up.
+RUNTIME_PYTHON_MODULES = ("nodes.get_node_params", "sharing.share_nodes", "admin.set_project_users")
+RUNTIME_PYTHON_ROUNDS = 5
+_TIMED = """
+import os, sys, time
+os.environ.update({environment!r})
+sys.dont_write_bytecode = True
+sys.path[:0] = ["/var/task", "/opt/python", "/var/runtime"]
+start = time.perf_counter()
+{statement}
+print(time.perf_counter() - start)
+"""
+
+
+def measure_in_runtime_python(modules: Sequence[str] = RUNTIME_PYTHON_MODULES) -> dict[str, float]:
+    """Each handler's median paired ratio measured in Lambda's Python version itself: Pyodide's
+    CPython 3.14 (the build's compiler, `infra/bytecode.py`), reading the shipped bytecode from the
+    staged function code and layer at Lambda's paths, with the runtime's packages compiled for it
+    at `/var/runtime`; every import in a fresh interpreter, paired with a baseline run just before
+    it. A cross-check of the figures this machine's Python gives, not the target's measure: this
+    Python runs in WebAssembly, whose costs are not Lambda's (the first interpreters of a run are
+    slower still, while Node.js tiers its code up: the warm-up runs are not counted)."""
+    from infra.bytecode import compile_for_runtime, run_in_pyodide
+    from infra.layer import RUNTIME_VERSION
+
+    def timed(statement: str) -> str:
+        return _TIMED.format(environment=ENVIRONMENT, statement=statement)
+
+    warm_up = [timed(BASELINE), timed(f"import {modules[0]}")]
+    paired = [
+        timed(code)
+        for _ in range(RUNTIME_PYTHON_ROUNDS)
+        for m in modules
+        for code in (BASELINE, f"import {m}")
+    ]
+    with staged() as staging, tempfile.TemporaryDirectory(prefix="nodeshare-runtime-") as folder:
+        runtime = Path(folder)
+        for package in staging.runtime.iterdir():
+            source = package.resolve()
+            if source.is_dir():
+                shutil.copytree(source, runtime / package.name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(source, runtime / package.name)
+        compile_for_runtime(runtime, RUNTIME_VERSION)  # the runtime ships its packages compiled
+        mounts = {"/var/task": staging.task, "/opt/python": staging.layer, "/var/runtime": runtime}
+        seconds = [float(line) for line in run_in_pyodide(mounts, *warm_up, *paired).split()]
+    ratios: dict[str, list[float]] = {module: [] for module in modules}
+    measured = iter(seconds[len(warm_up) :])
+    for _ in range(RUNTIME_PYTHON_ROUNDS):
+        for module in modules:
+            baseline, handler = next(measured), next(measured)
+            ratios[module].append(handler / baseline)
+    return {module: statistics.median(runs) for module, runs in ratios.items()}
+
+
+def report_in_runtime_python() -> None:
+    ratios = measure_in_runtime_python()
+    print(
+        f"\nCross-check in Lambda's Python version itself (Pyodide's CPython, WebAssembly), reading the"
+        f" shipped bytecode:\nmedian of {RUNTIME_PYTHON_ROUNDS} paired ratios to the baseline (not the"
+        f" target's measure: WebAssembly's costs are not Lambda's)"
+    )
+    for module, ratio in ratios.items():
+        print(f"{module:<46}ratio {ratio:4.2f}")
 
 
 def report_importtime(module: str, top: int = 30) -> None:

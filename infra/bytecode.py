@@ -54,11 +54,12 @@ class BytecodeError(RuntimeError):
     pass
 
 
-def run_in_pyodide(code: str, mounts: dict[str, Path]) -> str:
-    """What `code` prints, run by Pyodide's CPython with each host folder of `mounts` mounted at
-    its key (`infra/compiler/python.mjs`)."""
+def run_in_pyodide(mounts: dict[str, Path], *codes: str) -> str:
+    """What the `codes` print, each run in a fresh interpreter of Pyodide's CPython, in order, with
+    each host folder of `mounts` mounted at its key (`infra/compiler/python.mjs`)."""
+    where = json.dumps({inside: str(folder) for inside, folder in mounts.items()})
     result = subprocess.run(
-        ["node", str(COMPILER / "python.mjs"), json.dumps({k: str(v) for k, v in mounts.items()}), code],
+        ["node", str(COMPILER / "python.mjs"), where, *codes],
         capture_output=True,
         text=True,
     )
@@ -73,7 +74,7 @@ def run_in_pyodide(code: str, mounts: dict[str, Path]) -> str:
 def compile_for_runtime(folder: Path, runtime_version: tuple[int, int]) -> None:
     """Write a `.pyc` beside every module under `folder` (in its `__pycache__`), compiled by
     Pyodide's CPython, which must be `runtime_version`."""
-    printed = run_in_pyodide(f"FOLDER = '/src'\n{_COMPILE}", {"/src": folder})
+    printed = run_in_pyodide({"/src": folder}, f"FOLDER = '/src'\n{_COMPILE}")
     compiled = json.loads(printed.strip().splitlines()[-1])
     if tuple(compiled["version"]) != runtime_version:
         raise BytecodeError(

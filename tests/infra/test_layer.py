@@ -144,7 +144,7 @@ def test_lambdas_python_imports_every_handler_from_the_shipped_bytecode(
     site_packages = Path(importlib.util.find_spec("botocore").origin).parent.parent  # type: ignore[union-attr, arg-type]
     code = f"MODULES = {modules!r}\nRUNTIME_PACKAGES = {RUNTIME_PACKAGES!r}\n{_IMPORT_HANDLERS}"
     printed = run_in_pyodide(
-        code, {"/var/task": function_code_dir, "/opt/python": layer_dir / "python", "/site": site_packages}
+        {"/var/task": function_code_dir, "/opt/python": layer_dir / "python", "/site": site_packages}, code
     )
     found = json.loads(printed.strip().splitlines()[-1])
 
