@@ -12,8 +12,10 @@ import boto3
 import pytest
 from nodeshare.local.gateway import LambdaContext
 from nodeshare.local.permissions import acting_as
+from nodeshare.model.entities import GroupMember
 from nodeshare.model.errors import BadRequest
 from nodeshare.routes import ROUTES_BY_OPERATION, USER_TRIGGER
+from nodeshare.store import groups as group_store
 from nodeshare.store import identity
 from nodeshare.store import users as user_store
 
@@ -274,3 +276,28 @@ def test_an_address_another_accounts_record_names_is_refused_and_the_sign_in_goe
     assert user_store.get(mover["sub"]).user_name == "mover@x.test"  # type: ignore[union-attr]
     named = list(user_store.UserModel.by_user_name.query("holder@x.test"))
     assert [item.user_id for item in named] == [holder["sub"]]
+
+
+def test_a_group_entry_already_held_for_the_new_address_becomes_hers(aws: dict[str, str]):
+    """A group may list her new address before she has it (an e-mail without an account). After the
+    change the group holds one entry for her, under the new address, with her account, a manager
+    because that entry was; the group's version moves, and her row still names the group."""
+    owner, mover = _recorded(aws, "owner@x.test"), _recorded(aws, "first@x.test")
+    claims = {"sub": owner["sub"], "custom:user_id": owner["sub"], "token_use": "access"}
+    created = call("create_user_group", claims=claims, body='{"name": "G"}')
+    group_id = json.loads(created["body"])["group_id"]
+    body = json.dumps({"users": ["first@x.test", "second@x.test"], "managers": ["second@x.test"]})
+    assert (
+        call("set_group_users", claims=claims, body=body, path_params={"group_id": group_id})["statusCode"]
+        == 200
+    )
+    version = group_store.get(group_id).version  # type: ignore[union-attr]
+
+    trigger(
+        aws, "TokenGeneration_RefreshTokens", {**mover, "email": "second@x.test", "email_verified": "true"}
+    )
+
+    group = group_store.get(group_id)
+    assert group is not None and group.version == version + 1
+    assert group.members == (GroupMember(mover["sub"], "second@x.test", manager=True),)
+    assert user_store.get(mover["sub"]).group_ids == {group_id}  # type: ignore[union-attr]

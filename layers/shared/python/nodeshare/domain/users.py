@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from nodeshare.model import errors
-from nodeshare.model.entities import Principal, Tokens, User
+from nodeshare.model.entities import GroupMember, Principal, Tokens, User
 from nodeshare.settings import settings
 from nodeshare.store import associations as association_store
 from nodeshare.store import group_share_requests as group_share_request_store
@@ -106,8 +106,26 @@ def follow_verified_address(user_id: str, attributes: Mapping[str, str]) -> bool
     )
     request_store.rename_party(user_id, partitions, old_name, new_name)
     for group_id in sorted(user.group_ids):
-        group_store.rename_member(group_id, user_id, old_name, new_name)
+        _rename_member(group_id, user_id, old_name, new_name)
     return user_store.rename(user_id, old_name, new_name)
+
+
+def _rename_member(group_id: str, user_id: str, old_name: str, new_name: str) -> bool:
+    """Key the user's membership of the group by `new_name` instead of `old_name`. An entry the
+    group already held for `new_name`, made before she had that address, becomes hers: a manager
+    if either was. A group changed meanwhile is read again (a few times). True when written."""
+    for _ in range(3):
+        group = group_store.get(group_id)
+        members = {member.user_name: member for member in group.members} if group else {}
+        mine = members.get(old_name)
+        if group is None or mine is None or mine.user_id != user_id:
+            return False
+        earlier = members.pop(new_name, None)
+        del members[old_name]
+        members[new_name] = GroupMember(user_id, new_name, mine.manager or bool(earlier and earlier.manager))
+        if group_store.replace_members(group, members):
+            return True
+    return False
 
 
 def confirm_sign_up(user_name: str, verification_code: str) -> None:

@@ -150,25 +150,12 @@ def forget_deleted(group_id: str, member_user_ids: Sequence[str]) -> int:
     return forgotten
 
 
-def rename_member(group_id: str, user_id: str, old_name: str, new_name: str) -> bool:
-    """Key the user's membership of the group by `new_name` instead of `old_name` (an entry the
-    group already held for `new_name`, made before she had that address, becomes hers: a manager
-    if either was). Conditioned on the group's version as read; a group changed meanwhile is read
-    again (a few times). True when written."""
-    for _ in range(3):
-        group = get(group_id)
-        members = {member.user_name: member for member in group.members} if group else {}
-        mine = members.get(old_name)
-        if group is None or mine is None or mine.user_id != user_id:
-            return False
-        other = members.pop(new_name, None)
-        del members[old_name]
-        manager = mine.manager or bool(other and other.manager)
-        members[new_name] = GroupMember(user_id, new_name, manager)
-        if applied(
-            GroupModel(group_id).update,
-            actions=[GroupModel.members.set(_stored_members(members)), GroupModel.version.add(1)],
-            condition=_as_read(group),
-        ):
-            return True
-    return False
+def replace_members(group: UserGroup, members: dict[str, GroupMember]) -> bool:
+    """The group's members map replaced by `members` (by e-mail), touching no user item: for a
+    change that neither adds nor removes an account (a member's new address). Conditioned on the
+    group's version as read; False when it changed meanwhile or is gone."""
+    return applied(
+        GroupModel(group.group_id).update,
+        actions=[GroupModel.members.set(_stored_members(members)), GroupModel.version.add(1)],
+        condition=_as_read(group),
+    )
