@@ -78,8 +78,7 @@ class FunctionFactory:
         if stack not in self._code:
             self._code[stack] = lambda_.Code.from_asset(
                 str(FUNCTIONS_SOURCE),
-                asset_hash_type=AssetHashType.OUTPUT,
-                exclude=["**/__pycache__", "**/*.pyc"],
+                asset_hash_type=AssetHashType.OUTPUT,  # all that is shipped, bytecode included
                 bundling=BundlingOptions(
                     image=UNUSED_DOCKER_IMAGE,
                     # The handlers with their bytecode for Lambda's Python (infra/bytecode.py).

@@ -80,9 +80,10 @@ class SharedLayer(Construct):
             "Layer",
             code=lambda_.Code.from_asset(
                 str(LAYER_SOURCE),
-                # Hash what is shipped, so a new platform or runtime makes a new layer version.
+                # Hash all that is shipped, bytecode included (so no `exclude`: CDK leaves what it
+                # excludes out of the output's hash too), so a new platform, runtime or compiler
+                # makes a new layer version. The bundling leaves out `nodeshare/local` itself.
                 asset_hash_type=AssetHashType.OUTPUT,
-                exclude=["**/__pycache__", "**/*.pyc", "python/nodeshare/local"],
                 bundling=BundlingOptions(
                     image=UNUSED_DOCKER_IMAGE,
                     local=PipBundling(LAYER_SOURCE),

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import aws_cdk as cdk
 import pytest
 from nodeshare.routes import ROUTES, STREAM_HANDLER
 
@@ -94,6 +95,18 @@ def test_every_shipped_module_has_unchecked_bytecode_for_lambdas_python(
     assert len({magic for magic, _ in headers.values()}) == 1
     shipped = {*layer_dir.rglob("*.pyc"), *function_code_dir.rglob("*.pyc")}
     assert len(shipped) == len(modules)
+
+
+@pytest.mark.parametrize("asset", ["layer", "function code"])
+def test_an_assets_hash_covers_all_it_ships_bytecode_included(
+    layer_dir: Path, function_code_dir: Path, asset: str
+) -> None:
+    """The asset's hash (its name in the assembly, what CloudFormation sees change) is the
+    fingerprint of every file in it: new bytecode alone (another compiler or runtime) makes a new
+    asset. An `exclude` on the asset would leave those files out of the hash, not out of the zip."""
+    directory = layer_dir if asset == "layer" else function_code_dir
+
+    assert directory.name == f"asset.{cdk.FileSystem.fingerprint(str(directory))}"
 
 
 # Run by Pyodide's CPython (the runtime's version) over the synthesized assets, mounted where Lambda
