@@ -1,10 +1,13 @@
-"""Fixtures shared by the e2e and compat suites: the local stack, started once per module."""
+"""Fixtures shared by the e2e and compat suites: the local stack, started once per module; and how
+`make test` shares the test files between its two workers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from xdist.scheduler import LoadFileScheduling
 
 from tests.support.client import Api
 from tests.support.local_stack import RunningStack, start_local_stack
@@ -24,3 +27,18 @@ def local_stack(request: pytest.FixtureRequest) -> Iterator[RunningStack]:
 @pytest.fixture(scope="module")
 def api(local_stack: RunningStack) -> Api:
     return Api(local_stack.url, local_stack.admin_user_name, local_stack.admin_password)
+
+
+class LoadFileInfraTogether(LoadFileScheduling):
+    """`--dist loadfile` (each file on one worker, so a module's local stack starts once), with every
+    tests/infra file on the same worker: they share one synthesis of the app (the session fixture
+    `synthesis`, ~13 s), which each worker would otherwise make for itself."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        scope = super()._split_scope(nodeid)
+        return "tests/infra" if scope.startswith("tests/infra/") else scope
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadFileScheduling | None:
+    return LoadFileInfraTogether(config, log) if config.getvalue("dist") == "loadfile" else None
