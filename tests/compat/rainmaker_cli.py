@@ -23,6 +23,18 @@ COMMAND_TIMEOUT_SECONDS = 30
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 # Variables that would make the CLI read or write state outside its temporary HOME.
 LEAKY_ENV_PREFIXES = ("RM_", "RMAKER_", "ESP_RAINMAKER_", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+# `login` prints which profile is selected, then pauses 3 s (`time.sleep(3)` in rmaker_cmd/user.py)
+# so that a person at a terminal can read it before anything else happens. Nothing waits on that
+# pause, and it was half of every compat module's setup; the tests run the CLI's own entry point
+# (`rainmaker.rainmaker.main`, as its console script does) with only that pause taken out.
+LOGIN_WITHOUT_PAUSE = """
+import sys, types
+from rainmaker.rainmaker import main
+import rmaker_cmd.user
+rmaker_cmd.user.time = types.SimpleNamespace(sleep=lambda seconds: None)
+sys.argv = sys.argv[1:]  # the console script's path, then the command: what argparse saw before
+sys.exit(main())
+"""
 
 
 def plain(text: str) -> str:
@@ -73,8 +85,11 @@ class RainMakerCli:
 
     def run(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
         """Run one CLI command; `input` is piped to stdin for prompts, otherwise stdin is /dev/null."""
+        return self._execute([str(self.executable), *args], input)
+
+    def _execute(self, command: list[str], input: str | None = None) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [str(self.executable), *args],
+            command,
             input=input,
             stdin=subprocess.DEVNULL if input is None else None,
             capture_output=True,
@@ -94,7 +109,9 @@ class RainMakerCli:
         """Switch to the local profile, then log in (`login --profile` saves tokens to the wrong profile)."""
         switched = self.run("profile", "switch", PROFILE)
         assert f"Switched to profile '{PROFILE}'" in switched.stdout, describe(switched)
-        return self.run("login", "--user_name", user_name, "--password", password)
+        python = self.executable.parent / "python"
+        login = ["login", "--user_name", user_name, "--password", password]
+        return self._execute([str(python), "-c", LOGIN_WITHOUT_PAUSE, str(self.executable), *login])
 
     def tokens(self) -> dict[str, str]:
         return json.loads(self.token_file.read_text())

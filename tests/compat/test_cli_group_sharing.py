@@ -72,8 +72,8 @@ class Cast:
 
 @pytest.fixture(scope="module")
 def cast(api: Api, local_stack: RunningStack, make_cli: Callable[[str], RainMakerCli]) -> Cast:
-    """Two users, each logged in through the CLI in a HOME of their own (side by side: `login`
-    sleeps 3 s after its banner)."""
+    """Two users, each logged in through the CLI in a HOME of their own (side by side: each login
+    is a process of its own)."""
     names = ("alice", "bob")
     users = {name: api.user(name) for name in names}
     clis = {name: make_cli(f"group-sharing-{name}") for name in names}

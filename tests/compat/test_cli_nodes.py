@@ -54,7 +54,7 @@ def members(
     for cli in clis.values():
         added = cli.profile_add(local_stack.url)
         assert added.returncode == 0, describe(added)
-    with ThreadPoolExecutor(len(names)) as pool:  # `login` sleeps 3 s after its banner
+    with ThreadPoolExecutor(len(names)) as pool:  # each login is a process of its own
         logins = list(pool.map(lambda name: clis[name].login(users[name].user_name or "", PASSWORD), names))
     for login in logins:
         assert "Login successful!" in login.stdout, describe(login)

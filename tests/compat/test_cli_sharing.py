@@ -78,7 +78,7 @@ class Cast:
 def cast(api: Api, local_stack: RunningStack, make_cli: Callable[[str], RainMakerCli]) -> Cast:
     """Three users, each logged in through the CLI in a HOME of their own.
 
-    `login` sleeps 3 s after its banner, so the three logins run side by side.
+    Each login is a process of its own, so the three run side by side.
     """
     names = ("alice", "bob", "carol")
     users = {name: api.user(name) for name in names}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -93,15 +94,73 @@ class RunningStack:
 
 def start_local_stack(**env_overrides: str) -> RunningStack:
     """A local stack on a free port; its state in a throwaway DATA_DIR unless one is given."""
-    port = free_port()
+    return launch_local_stack(**env_overrides).ready()
+
+
+@dataclass
+class LaunchedStack:
+    """A local stack's process, started but not yet known to be ready (`ready` waits for it)."""
+
+    process: subprocess.Popen[str]
+    throwaway_data: Path | None
+
+    def ready(self) -> RunningStack:
+        """Wait for the stack's banner; the running stack it names."""
+        process, throwaway_data = self.process, self.throwaway_data
+        url = emulator = None
+        credentials = dict(EXTERNAL_CREDENTIALS)
+        deadline = time.monotonic() + 60
+        assert process.stdout is not None
+        lines = []
+        banner_done = False  # the banner ends with the operator's line (after the emulator's)
+        while time.monotonic() < deadline and not banner_done:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith(READY_PREFIX):
+                url = line[len(READY_PREFIX) :].strip()
+            elif line.startswith(EMULATOR_PREFIX):
+                emulator = line[len(EMULATOR_PREFIX) :].strip()
+            elif line.startswith(OPERATOR_PREFIX):
+                banner_done = True
+            elif line.startswith(CREDENTIALS_PREFIX):
+                credentials = dict(pair.split("=", 1) for pair in line[len(CREDENTIALS_PREFIX) :].split())
+        if url is None or emulator is None:
+            self.discard()
+            raise RuntimeError("local stack did not start:\n" + "".join(lines))
+        # Keep draining output (so the process never blocks on a full pipe) into a log to read when
+        # a test fails: the handlers' errors are there.
+        log_path = LOG_DIR / f"{urlsplit(url).port}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        threading.Thread(target=_drain, args=(process, lines, log_path), daemon=True).start()
+        return RunningStack(
+            url=url,
+            emulator_endpoint=emulator,
+            process=process,
+            log_path=log_path,
+            credentials=credentials,
+            throwaway_data=throwaway_data,
+        )
+
+    def discard(self) -> None:
+        """Kill a stack nobody used (or that never started), and remove its throwaway DATA_DIR."""
+        self.process.kill()
+        self.process.wait(timeout=60)
+        if self.throwaway_data is not None:
+            shutil.rmtree(self.throwaway_data, ignore_errors=True)
+
+
+def launch_local_stack(**env_overrides: str) -> LaunchedStack:
+    """Start a local stack's process, without waiting for it (`ready` does). It takes a free port
+    itself (PORT=0) and names it in its banner: a port picked here could be taken by one of the
+    tests' own connections while the stack boots, as a stack started ahead boots during tests."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     throwaway_data = None
     if "DATA_DIR" not in env_overrides:
         throwaway_data = Path(tempfile.mkdtemp(prefix="nodeshare-stack-"))
         env["DATA_DIR"] = str(throwaway_data)
-    env.update(
-        PORT=str(port), ADMIN_USER_NAME=ADMIN_USER_NAME, ADMIN_PASSWORD=ADMIN_PASSWORD, PYTHONUNBUFFERED="1"
-    )
+    env.update(PORT="0", ADMIN_USER_NAME=ADMIN_USER_NAME, ADMIN_PASSWORD=ADMIN_PASSWORD, PYTHONUNBUFFERED="1")
     env.update(env_overrides)  # ADMIN_PASSWORD="" included: the stack generates one
     process = subprocess.Popen(
         [sys.executable, "-m", "nodeshare.local"],
@@ -111,43 +170,7 @@ def start_local_stack(**env_overrides: str) -> RunningStack:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    url = emulator = None
-    credentials = dict(EXTERNAL_CREDENTIALS)
-    deadline = time.monotonic() + 60
-    assert process.stdout is not None
-    lines = []
-    banner_done = False  # the banner ends with the operator's line (after the emulator's)
-    while time.monotonic() < deadline and not banner_done:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith(READY_PREFIX):
-            url = line[len(READY_PREFIX) :].strip()
-        elif line.startswith(EMULATOR_PREFIX):
-            emulator = line[len(EMULATOR_PREFIX) :].strip()
-        elif line.startswith(OPERATOR_PREFIX):
-            banner_done = True
-        elif line.startswith(CREDENTIALS_PREFIX):
-            credentials = dict(pair.split("=", 1) for pair in line[len(CREDENTIALS_PREFIX) :].split())
-    if url is None or emulator is None:
-        process.kill()
-        if throwaway_data is not None:
-            shutil.rmtree(throwaway_data, ignore_errors=True)
-        raise RuntimeError("local stack did not start:\n" + "".join(lines))
-    # Keep draining output (so the process never blocks on a full pipe) into a log to read when a
-    # test fails: the handlers' errors are there.
-    log_path = LOG_DIR / f"{port}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    threading.Thread(target=_drain, args=(process, lines, log_path), daemon=True).start()
-    return RunningStack(
-        url=url,
-        emulator_endpoint=emulator,
-        process=process,
-        log_path=log_path,
-        credentials=credentials,
-        throwaway_data=throwaway_data,
-    )
+    return LaunchedStack(process, throwaway_data)
 
 
 def _drain(process: subprocess.Popen[str], first_lines: list[str], log_path: Path) -> None:
