@@ -105,12 +105,17 @@ class RainMakerCli:
     def profile_add(self, base_url: str) -> subprocess.CompletedProcess[str]:
         return self.run("profile", "add", PROFILE, "--base-url", base_url)
 
-    def login(self, user_name: str, password: str) -> subprocess.CompletedProcess[str]:
-        """Switch to the local profile, then log in (`login --profile` saves tokens to the wrong profile)."""
+    def login(
+        self, user_name: str, password: str, *, as_shipped: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """Switch to the local profile, then log in (`login --profile` saves tokens to the wrong
+        profile); without the banner's pause unless `as_shipped` (the console script untouched)."""
         switched = self.run("profile", "switch", PROFILE)
         assert f"Switched to profile '{PROFILE}'" in switched.stdout, describe(switched)
-        python = self.executable.parent / "python"
         login = ["login", "--user_name", user_name, "--password", password]
+        if as_shipped:
+            return self.run(*login)
+        python = self.executable.parent / "python"
         return self._execute([str(python), "-c", LOGIN_WITHOUT_PAUSE, str(self.executable), *login])
 
     def tokens(self) -> dict[str, str]:
