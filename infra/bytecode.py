@@ -7,7 +7,7 @@ packages is compiled from source at every cold start, which was most of a handle
 
 The build machine's Python is whatever the developer has, so the compiler is Pyodide: CPython
 compiled to WebAssembly, of the runtime's version (`infra/compiler/package.json`, pinned), run by
-the Node.js the CDK needs anyway (`infra/compiler/compile.mjs`). Bytecode depends on the Python
+the Node.js the CDK needs anyway (`infra/compiler/python.mjs`). Bytecode depends on the Python
 version, not on the platform (the `marshal` format), so what Pyodide's 3.14 writes is what Lambda's
 3.14 reads. `compile_for_runtime` refuses a compiler of another version: a runtime upgrade without a
 Pyodide upgrade stops the build instead of shipping bytecode Lambda would ignore.

@@ -67,7 +67,7 @@ class PipBundling:
             ],
             check=True,
         )  # fmt: skip
-        for package in lazy_inits.LAZY_PACKAGES:  # fewer modules compiled at each cold start
+        for package in lazy_inits.LAZY_PACKAGES:  # fewer modules loaded at each cold start
             lazy_inits.rewrite(staging, package)
         bytecode.compile_for_runtime(staging, RUNTIME_VERSION)
 
