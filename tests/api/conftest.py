@@ -22,6 +22,8 @@ from nodeshare.local.permissions import acting_as
 from nodeshare.routes import ROUTES_BY_OPERATION
 
 THING_ISSUER = "https://api.nodeshare.test/v1/thing-issuer"
+# The operator the api tests call as (claims of an access token of the `admin` group).
+OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 
 # What every test's fresh moto cost that is the same each time, made once per process instead;
 # together a third of the api suite's time (each `aws` setup was 0.3-0.6 s, most of a test):

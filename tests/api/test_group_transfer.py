@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 ALICE = {"sub": "u-alice", "custom:user_id": "u-alice", "email": "alice@x.test"}
 BOB = {"sub": "u-bob", "custom:user_id": "u-bob", "email": "bob@x.test"}
 GROUPS = 10

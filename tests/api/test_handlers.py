@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 USER = {"sub": "u-1", "username": "u-1"}  # what an access token carries
 
 

@@ -10,9 +10,8 @@ from typing import Any
 import botocore.client
 import pytest
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 CONFIG = {
     "info": {},
     "devices": [

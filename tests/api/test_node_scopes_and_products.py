@@ -12,10 +12,9 @@ import pytest
 from nodeshare.settings import settings
 from nodeshare.store.models import UserModel
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 from tests.api.streams import Streams
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 CONFIG = {"info": {}, "devices": [{"name": "Light", "params": [{"name": "Power", "data_type": "bool"}]}]}
 PROJECT = "UmxHK6K8BXsa9KawRh4bTbqc"
 

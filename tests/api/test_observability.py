@@ -17,9 +17,8 @@ from nodeshare.observability import logger
 from nodeshare.routes import ROUTES_BY_OPERATION
 from nodeshare.settings import settings
 
-from tests.api.conftest import call, record_caller
+from tests.api.conftest import OPERATOR, call, record_caller
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 ALICE = {"sub": "u-1", "custom:user_id": "u-1", "email": "u1@x.test"}
 BOB = {"sub": "u-2", "custom:user_id": "u-2", "email": "u2@x.test"}
 SECRET = "12345678"

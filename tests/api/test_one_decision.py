@@ -18,10 +18,9 @@ import pytest
 from nodeshare.domain import authorization
 from nodeshare.routes import ROUTES, Caller, Route
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 
 USER = {"sub": "u-1", "username": "u-1"}
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 NAMING = ("node_id", "nodeid", "nodes", "request_id", "group_id", "groups", "roleIds", "thingId")
 # The decision's entry points: nodes, requests, user groups, node groups, roles, things,
 # mapping requests, products.

@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 ALICE = {"sub": "u-1", "custom:user_id": "u-1", "email": "u1@x.test"}  # the primary, when there is one
 BOB = {"sub": "u-2", "custom:user_id": "u-2", "email": "u2@x.test"}  # in alice's group "family"
 CAROL = {"sub": "u-3", "custom:user_id": "u-3", "email": "u3@x.test"}  # a stranger

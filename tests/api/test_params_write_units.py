@@ -12,9 +12,8 @@ import pytest
 
 from bench import counting
 from bench.writes import large_config
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 OWNER = {"sub": "u-1", "custom:user_id": "u-1", "email": "u1@x.test"}
 SECRET = "12345678"
 SMALL_CONFIG = {

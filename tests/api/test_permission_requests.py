@@ -12,11 +12,10 @@ import boto3
 import pytest
 from nodeshare import clock
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 
 T0 = 1_800_000_000
 TTL = 7 * 24 * 3600  # the default REQUEST_TTL_SECONDS
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 SECRET = "thing-secret-1"
 
 

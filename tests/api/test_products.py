@@ -13,10 +13,9 @@ from nodeshare.domain.resource_ids import ALPHABET
 from nodeshare.store import products as product_store
 from nodeshare.store.models import UserModel
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 from tests.api.streams import Streams
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 ALICE, BOB, CAROL = ("u-alice", "u-bob", "u-carol")
 PRODUCT_ID = re.compile(f"^[{ALPHABET}]{{24}}$")
 NOT_FOUND = 107073

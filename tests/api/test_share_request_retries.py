@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 OWNER = {"sub": "u-1", "custom:user_id": "u-1", "email": "u1@x.test"}
 GUEST = {"sub": "u-2", "custom:user_id": "u-2", "email": "u2@x.test"}
 

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import call
+from tests.api.conftest import OPERATOR, call
 from tests.api.streams import Streams
 
-OPERATOR = {"sub": "op-1", "custom:user_id": "op-1", "email": "op@x.test", "cognito:groups": "[admin]"}
 ALICE = {"sub": "u-1", "custom:user_id": "u-1", "email": "u1@x.test"}
 BOB = {"sub": "u-2", "custom:user_id": "u-2", "email": "u2@x.test"}
 NODE = {"node_id": "n1"}
