@@ -33,6 +33,9 @@
    `import boto3; boto3.client("dynamodb")` (the runtime's boto3, compiled), one baseline run just
    before each handler run, in the same run. Target: each handler's median paired ratio
    handler / baseline at most 1.3; a summary line gives the median, the worst and how many are.
+   Then three handlers are cross-checked in Python 3.14 itself (Pyodide, reading the shipped
+   bytecode; `python -m bench imports-runtime-python`): printed, with no target (WebAssembly's
+   costs are not Lambda's).
 
 Exit status 1 when a target is missed.
 """
