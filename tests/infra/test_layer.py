@@ -151,8 +151,9 @@ def test_lambdas_python_imports_every_handler_from_the_shipped_bytecode(
     as an interpreter) imports every handler of the synthesized function code with the synthesized
     layer and the runtime's packages on its path, and compiles not one module of ours or of the
     layer from source: each is read from its shipped `.pyc` (and a package the layer does not ship
-    fails the import, as it would in Lambda). The either-token authorizer is left
-    out (its cryptography is built for Lambda's aarch64, not WebAssembly)."""
+    fails the import, as it would in Lambda). The either-token authorizer is left out (its
+    cryptography is built for Lambda's aarch64, not WebAssembly). What handlers import later, when
+    a request needs it, has its `.pyc` too (the test above)."""
     modules = sorted(({route.handler for route in ROUTES} | {STREAM_HANDLER}) - {"authorizers.either_token"})
     site_packages = Path(importlib.util.find_spec("botocore").origin).parent.parent  # type: ignore[union-attr, arg-type]
     code = f"MODULES = {modules!r}\nRUNTIME_PACKAGES = {RUNTIME_PACKAGES!r}\n{_IMPORT_HANDLERS}"
