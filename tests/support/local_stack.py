@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 import boto3
@@ -130,10 +130,15 @@ class LaunchedStack:
             self.discard()
             raise RuntimeError("local stack did not start:\n" + "".join(lines))
         # Keep draining output (so the process never blocks on a full pipe) into a log to read when
-        # a test fails: the handlers' errors are there.
-        log_path = LOG_DIR / f"{urlsplit(url).port}.log"
+        # a test fails: the handlers' errors are there. The log is this process's own (ports are
+        # reused, and a stopped stack's thread may still be writing its last lines) and holds the
+        # banner before this returns, so a test reading it never sees another stack's.
+        log_path = LOG_DIR / f"{urlsplit(url).port}-{process.pid}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        threading.Thread(target=_drain, args=(process, lines, log_path), daemon=True).start()
+        log = log_path.open("w")
+        log.writelines(lines)
+        log.flush()
+        threading.Thread(target=_drain, args=(process, log), daemon=True).start()
         return RunningStack(
             url=url,
             emulator_endpoint=emulator,
@@ -173,9 +178,8 @@ def launch_local_stack(**env_overrides: str) -> LaunchedStack:
     return LaunchedStack(process, throwaway_data)
 
 
-def _drain(process: subprocess.Popen[str], first_lines: list[str], log_path: Path) -> None:
-    with log_path.open("w") as log:
-        log.writelines(first_lines)
+def _drain(process: subprocess.Popen[str], log: TextIO) -> None:
+    with log:
         assert process.stdout is not None
         for line in process.stdout:
             log.write(line)
