@@ -13,8 +13,8 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
-from nodeshare.routes import ROUTES, STREAM_HANDLER
 
+from bench.imports import handler_modules
 from infra import LAYER_SOURCE
 from infra.bytecode import run_in_pyodide
 from infra.layer import RUNTIME_PACKAGES, RUNTIME_VERSION
@@ -154,7 +154,7 @@ def test_lambdas_python_imports_every_handler_from_the_shipped_bytecode(
     fails the import, as it would in Lambda). The either-token authorizer is left out (its
     cryptography is built for Lambda's aarch64, not WebAssembly). What handlers import later, when
     a request needs it, has its `.pyc` too (the test above)."""
-    modules = sorted(({route.handler for route in ROUTES} | {STREAM_HANDLER}) - {"authorizers.either_token"})
+    modules = handler_modules()  # the ones the bench measures: every handler but the authorizer
     site_packages = Path(importlib.util.find_spec("botocore").origin).parent.parent  # type: ignore[union-attr, arg-type]
     code = f"MODULES = {modules!r}\nRUNTIME_PACKAGES = {RUNTIME_PACKAGES!r}\n{_IMPORT_HANDLERS}"
     printed = run_in_pyodide(
