@@ -74,6 +74,11 @@ def test_assets_are_bundled_locally_without_docker(
     assert any(function_code_dir.iterdir())
 
 
+def _site_packages() -> Path:
+    """This environment's site-packages (where botocore and the runtime's other packages are)."""
+    return Path(importlib.util.find_spec("botocore").origin).parent.parent  # type: ignore[union-attr, arg-type]
+
+
 def _pyc_header(module: Path) -> tuple[bytes, int]:
     """The magic number and the flags of the module's bytecode for Lambda's Python."""
     tag = f"cpython-{RUNTIME_VERSION[0]}{RUNTIME_VERSION[1]}"
@@ -155,10 +160,9 @@ def test_lambdas_python_imports_every_handler_from_the_shipped_bytecode(
     cryptography is built for Lambda's aarch64, not WebAssembly). What handlers import later, when
     a request needs it, has its `.pyc` too (the test above)."""
     modules = handler_modules()  # the ones the bench measures: every handler but the authorizer
-    site_packages = Path(importlib.util.find_spec("botocore").origin).parent.parent  # type: ignore[union-attr, arg-type]
     code = f"MODULES = {modules!r}\nRUNTIME_PACKAGES = {RUNTIME_PACKAGES!r}\n{_IMPORT_HANDLERS}"
     printed = run_in_pyodide(
-        {"/var/task": function_code_dir, "/opt/python": layer_dir / "python", "/site": site_packages}, code
+        {"/var/task": function_code_dir, "/opt/python": layer_dir / "python", "/site": _site_packages()}, code
     )
     found = json.loads(printed.strip().splitlines()[-1])
 
@@ -224,7 +228,7 @@ def test_layer_package_inits_are_lazy_with_the_same_names(layer_dir: Path, packa
     assert spec is not None and spec.origin
     rewritten = layer_dir / "python" / Path(*package.split(".")) / "__init__.py"
     assert "Rewritten by nodeshare's layer build" in rewritten.read_text()
-    botocore = Path(importlib.util.find_spec("botocore").origin).parent.parent  # type: ignore[union-attr, arg-type]
+    botocore = _site_packages()
     code = f"import sys; sys.path[:0] = [{str(layer_dir / 'python')!r}, {str(botocore)!r}]\n" + _CHECK_LAZY
     result = subprocess.run(
         [sys.executable, "-I", "-S", "-B", "-c", code, package, spec.origin],
